@@ -1,0 +1,57 @@
+# hpc.coldfront_ecs: one entry point for the venv, the tests, the demo and the benchmarks.
+# `make demo` runs the main job on the embedded default; `make test` runs every test.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+COLLECTION_LINK := .build/collections/ansible_collections/hpc/coldfront_ecs
+PYTEST := $(BIN)/pytest
+PYTEST_ARGS ?=
+
+.PHONY: venv link test sanity units integration postgres-tests demo bench clean help
+
+help:
+	@echo "make demo   - run setup, provision and sync on a local ColdFront (SQLite) and the ECS simulator"
+	@echo "make test   - everything: ansible-test sanity, unit, integration (SQLite), ColdFront tests on PostgreSQL"
+	@echo "make venv   - create .venv with every dependency (idempotent)"
+	@echo "make bench  - the speed benchmarks (tests/bench)"
+
+venv: $(VENV)/.installed link
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# Playbooks, pytest and the inventory find the collection through ansible.cfg's collections_path.
+link:
+	@mkdir -p $(dir $(COLLECTION_LINK))
+	@ln -sfn $(CURDIR) $(COLLECTION_LINK)
+
+test: venv sanity units integration postgres-tests
+
+sanity: venv
+	tools/ansible_test.sh sanity --venv --python 3.11 --color no
+
+units: venv
+	$(PYTEST) tests/unit $(PYTEST_ARGS)
+
+integration: venv
+	$(PYTEST) tests/integration $(PYTEST_ARGS)
+
+# The ColdFront-backed tests again, on a PostgreSQL server that tools/postgres.sh installs and starts.
+postgres-tests: venv
+	tools/postgres.sh start
+	COLDFRONT_TEST_DB=postgresql $(PYTEST) -m coldfront tests/unit tests/integration $(PYTEST_ARGS); \
+	  status=$$?; tools/postgres.sh stop; exit $$status
+
+demo: venv
+	$(BIN)/python tools/demo.py
+
+bench: venv
+	$(BIN)/python tests/bench/run.py $(BENCH_ARGS)
+
+clean:
+	rm -rf .build tests/output .pytest_cache

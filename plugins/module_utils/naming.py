@@ -1,0 +1,80 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hpc.coldfront_ecs contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Namespace and bucket names: derivation from ColdFront data and validation (DESIGN section 3).
+
+Everything that comes from ColdFront (project titles, ``Namespace``/``Bucket`` overrides a user can
+edit) is untrusted.  A name is validated here before it is placed in any ECS URL path.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+MAX_NAME_LENGTH = 63
+
+# Lower-case letters, digits and inner dashes; 1 to 63 characters for a namespace.
+_NAMESPACE_RE = re.compile(r'^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$')
+# DNS-style bucket names: 3 to 63 characters, no dots (no "..", no IPv4 look-alikes).
+_BUCKET_RE = re.compile(r'^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$')
+_NOT_SLUG_CHARS = re.compile(r'[^a-z0-9-]')
+_DASH_RUNS = re.compile(r'-{2,}')
+
+
+class InvalidName(ValueError):
+    """A namespace or bucket name that must not be sent to ECS."""
+
+
+def slugify(text):
+    """Slug per DESIGN section 3: lower-case, ``[^a-z0-9-]`` to ``-``, runs collapsed, trimmed, 63 max.
+
+    Returns an empty string when nothing is left; callers refuse that (see :func:`derive_namespace`)
+    instead of falling back to a shared ``default`` namespace that two labs could end up sharing.
+    """
+    slug = _NOT_SLUG_CHARS.sub('-', (text or '').lower())
+    slug = _DASH_RUNS.sub('-', slug).strip('-')
+    return slug[:MAX_NAME_LENGTH].strip('-')
+
+
+def validate_namespace_name(name, source='namespace'):
+    """Return ``name`` when it is a safe ECS namespace name, else raise :class:`InvalidName`."""
+    if not isinstance(name, str) or not _NAMESPACE_RE.match(name):
+        raise InvalidName(
+            '%s %r is not a valid namespace name: use 1-%d characters from a-z, 0-9 and inner "-"'
+            % (source, name, MAX_NAME_LENGTH))
+    return name
+
+
+def validate_bucket_name(name, source='bucket'):
+    """Return ``name`` when it is a safe ECS bucket name, else raise :class:`InvalidName`."""
+    if not isinstance(name, str) or not _BUCKET_RE.match(name):
+        raise InvalidName(
+            '%s %r is not a valid bucket name: use 3-%d characters from a-z, 0-9 and inner "-"'
+            % (source, name, MAX_NAME_LENGTH))
+    return name
+
+
+def derive_namespace(project_title, override=None):
+    """Namespace for an allocation: the ``Namespace`` override, else the slug of the project title."""
+    if override not in (None, ''):
+        return validate_namespace_name(override, source='Namespace attribute')
+    slug = slugify(project_title)
+    if not slug:
+        raise InvalidName(
+            'project title %r is empty after slugging; set the Namespace allocation attribute'
+            % (project_title,))
+    return validate_namespace_name(slug, source='slug of project title %r' % (project_title,))
+
+
+def derive_bucket(namespace, override=None):
+    """Bucket for an allocation: the ``Bucket`` override, else the slug of ``lab-<namespace>-bucket``."""
+    if override not in (None, ''):
+        return validate_bucket_name(override, source='Bucket attribute')
+    return validate_bucket_name(slugify('lab-%s-bucket' % namespace), source='derived bucket name')
+
+
+def subdirectory(namespace, bucket):
+    """The ``Subdirectory`` value recorded after provisioning: ``<namespace>:<bucket>``."""
+    return '%s:%s' % (namespace, bucket)
