@@ -1,0 +1,1 @@
+"""pytest fixtures for the throwaway ColdFront (owned by the ColdFront work)."""

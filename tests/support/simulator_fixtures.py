@@ -1,0 +1,1 @@
+"""pytest fixtures for the ECS simulator (owned by the simulator work)."""
