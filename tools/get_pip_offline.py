@@ -6,11 +6,15 @@ the requested packages from PyPI, which is what get-pip.py does.  get-pip.py's o
 (--no-setuptools, --no-wheel) are not pip flags and are dropped.
 """
 import ensurepip
+import os
 import subprocess
 import sys
 
 GET_PIP_ONLY = {'install', '--no-setuptools', '--no-wheel'}
 
 ensurepip.bootstrap(upgrade=True)
+# ensurepip isolates itself by setting PIP_CONFIG_FILE=/dev/null in os.environ; the real pip must see the
+# machine's pip configuration (index, CA bundle) again.
+env = {k: v for k, v in os.environ.items() if k not in ('PIP_CONFIG_FILE', 'ENSUREPIP_OPTIONS')}
 args = [a for a in sys.argv[1:] if a not in GET_PIP_ONLY]
-sys.exit(subprocess.call([sys.executable, '-m', 'pip', 'install'] + args))
+sys.exit(subprocess.call([sys.executable, '-m', 'pip', 'install'] + args, env=env))

@@ -118,7 +118,7 @@ def run_playbook(playbook, inventory=None, extra_vars=None, check=False, diff=Fa
             command += ['--tags', tags]
         command += list(args)
         proc = subprocess.run(command, cwd=REPO, env=base_env(dict(env or {}, HPC_TEST_EVENTS=events_file)),
-                              capture_output=True, text=True, timeout=timeout)
+                              capture_output=True, text=True, timeout=timeout, check=False)
         events = []
         if os.path.exists(events_file):
             with open(events_file) as handle:
@@ -129,7 +129,7 @@ def run_playbook(playbook, inventory=None, extra_vars=None, check=False, diff=Fa
 def run_inventory(inventory, args=('--list',), env=None, timeout=300):
     """Run ansible-inventory; returns (completed process, parsed JSON or None)."""
     command = [os.path.join(BIN, 'ansible-inventory'), '-i', inventory] + list(args)
-    proc = subprocess.run(command, cwd=REPO, env=base_env(env), capture_output=True, text=True, timeout=timeout)
+    proc = subprocess.run(command, cwd=REPO, env=base_env(env), capture_output=True, text=True, timeout=timeout, check=False)
     data = None
     if '--list' in args or '--host' in args:
         try:
