@@ -71,8 +71,7 @@ class EcsClient(EcsTransport):
         seen = set()
         while True:
             page = self.get(url_path, dict(query)) or {}
-            for item in _items(page.get(item_key)):
-                yield item
+            yield from _items(page.get(item_key))
             marker = page.get(marker_key)
             if not marker or marker in seen:
                 return

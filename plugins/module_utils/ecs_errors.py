@@ -15,7 +15,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 
 # (HTTP status, ECS code) pairs that mean "the entity in the request does not exist".
 NOT_FOUND = frozenset([(400, 1004), (404, 2000)])

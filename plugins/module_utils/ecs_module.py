@@ -12,6 +12,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_client import DEFAULT_MAX_WORKERS, EcsClient
@@ -22,6 +24,19 @@ from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_transport im
     DEFAULT_PORT, DEFAULT_RETRIES, DEFAULT_TIMEOUT, HAS_REQUESTS, REQUESTS_IMPORT_ERROR)
 
 MAX_WORKERS_LIMIT = 16
+# ECS naming rules (ADM): namespaces [a-zA-Z0-9_-], buckets also '.', 1-255 characters; no '..' or edge dots.
+_NAME_RULES = {
+    'namespace': (re.compile(r'^[A-Za-z0-9_-]{1,255}$'), 'letters, digits, "-" and "_"'),
+    'bucket': (re.compile(r'^[A-Za-z0-9_-](?:[A-Za-z0-9._-]{0,253}[A-Za-z0-9_-])?$'), 'letters, digits, "-", "_" and inner "."'),
+}
+
+
+def check_name(kind, value):
+    """Refuse a namespace or bucket name ECS would refuse (before it is placed in any URL)."""
+    pattern, allowed = _NAME_RULES[kind]
+    if not isinstance(value, str) or not pattern.match(value) or '..' in value:
+        raise EcsConfigError('%s name %r is not valid on ECS: use 1-255 characters from %s' % (kind, value, allowed))
+    return value
 
 
 def ecs_argument_spec(workers=False, quota=False):
@@ -99,6 +114,7 @@ class EcsModule:
                           'could be intercepted; set ca_path to the CA bundle instead' % client.base_url)
             with client:
                 result = work(client)
+                result.setdefault('ecs_calls', client.calls)
         except EcsModuleFailure as failure:
             self.fail(failure.msg, ecs_calls=_calls(client), **failure.extra)
         except EcsApiError as error:

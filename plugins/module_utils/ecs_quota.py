@@ -87,3 +87,27 @@ def apply_quota(action, wanted, set_quota, remove_quota):
         set_quota(wanted['hard_gb'], wanted['soft_gb'])
     elif action == 'remove':
         remove_quota()
+
+
+def ensure_quota(current, wanted, set_quota, remove_quota, check_mode):
+    """Bring a quota from ``current`` to ``wanted`` (no write when equal or in check mode).
+
+    Returns ``(changed, quota after)``; ``quota after`` is ``current`` when the quota is not managed.
+    """
+    action = quota_action(current, wanted)
+    if action and not check_mode:
+        apply_quota(action, wanted, set_quota, remove_quota)
+    return bool(action), (dict(wanted) if action else current)
+
+
+def quota_view(quota):
+    """A quota for module output: GB as on ECS plus the hard quota in TB (``-1`` stays ``-1``)."""
+    return {'hard_gb': quota['hard_gb'], 'soft_gb': quota['soft_gb'], 'hard_tb': units.gb_to_tb(quota['hard_gb'])}
+
+
+def quota_module_result(current, params, set_quota, remove_quota, check_mode):
+    """Result of ``ecs_namespace_quota`` / ``ecs_bucket_quota``: ``state=absent`` removes, else the options decide."""
+    wanted = dict(NO_QUOTA) if params['state'] == 'absent' else wanted_quota_from_params(params)
+    changed, after = ensure_quota(current, wanted, set_quota, remove_quota, check_mode)
+    return {'changed': changed, 'quota': quota_view(after),
+            'diff': {'before': quota_view(current), 'after': quota_view(after)}}

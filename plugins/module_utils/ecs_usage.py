@@ -146,8 +146,9 @@ class UsageCollector:
         allocated = sum(ns['hard_quota_gb'] for ns in namespaces.values() if (ns['hard_quota_gb'] or 0) > 0)
         usage = {}
         for name in billing_names:
-            if name in billing:
-                usage[name] = self._usage_entry(name, billing[name])
+            entry = self._usage_entry(name, billing[name]) if name in billing else None
+            if entry is not None:
+                usage[name] = entry
         return {
             'endpoint': self.client.base_url,
             'capacity': capacity,

@@ -1,0 +1,127 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hpc.coldfront_ecs contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: ecs_bucket_quota
+short_description: Set or remove the quota of a Dell ECS bucket
+version_added: 0.1.0
+description:
+  - Sets the hard quota (ECS C(blockSize)) and the soft quota (C(notificationSize)) of an existing bucket,
+    in GB or TB, with the soft quota as a percentage (default 90 %, at least 1 GB) or in GB.
+  - Writes only when ECS holds other values. V(state=absent) removes the quota (C(-1) on ECS).
+author:
+  - hpc.coldfront_ecs contributors (@hpc-coldfront-ecs)
+options:
+  namespace:
+    description:
+      - Namespace of the bucket.
+    type: str
+    required: true
+  bucket:
+    description:
+      - Name of the bucket. It must exist.
+    type: str
+    required: true
+    aliases: [name]
+  state:
+    description:
+      - V(present) sets the quota given by O(quota_gb) or O(quota_tb) (one of them is required),
+        V(absent) removes the quota.
+    type: str
+    choices: [present, absent]
+    default: present
+extends_documentation_fragment:
+  - hpc.coldfront_ecs.ecs
+  - hpc.coldfront_ecs.ecs.quota
+attributes:
+  check_mode:
+    support: full
+    description: Reads the quota and reports whether it would change.
+  diff_mode:
+    support: full
+    description: Shows the quota before and after.
+seealso:
+  - module: hpc.coldfront_ecs.ecs_bucket
+  - module: hpc.coldfront_ecs.ecs_namespace_quota
+'''
+
+EXAMPLES = r'''
+- name: 2 TB hard quota on a bucket, soft quota at 80 %
+  hpc.coldfront_ecs.ecs_bucket_quota:
+    host: ecs1.example.org
+    username: "{{ ecs_user }}"
+    password: "{{ ecs_password }}"
+    namespace: smith-lab
+    bucket: lab-smith-lab-bucket
+    quota_tb: 2
+    soft_quota_percent: 80
+
+- name: No quota on the bucket
+  hpc.coldfront_ecs.ecs_bucket_quota:
+    namespace: smith-lab
+    bucket: lab-smith-lab-bucket
+    state: absent
+'''
+
+RETURN = r'''
+quota:
+  description: The quota after the run (or as it would be in check mode). C(-1) means no quota.
+  returned: success
+  type: dict
+  contains:
+    hard_gb:
+      description: Hard quota (C(blockSize)) in GB.
+      type: int
+      sample: 2048
+    soft_gb:
+      description: Soft quota (C(notificationSize)) in GB.
+      type: int
+      sample: 1638
+    hard_tb:
+      description: Hard quota in TB (GB / 1024).
+      type: float
+      sample: 2.0
+ecs_calls:
+  description: Number of ECS Management API calls made, login and logout excluded.
+  returned: always
+  type: int
+  sample: 2
+'''
+
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_errors import EcsNotFoundError
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_module import EcsModule, EcsModuleFailure, check_name
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_quota import quota_from_record, quota_module_result
+
+
+def main():
+    module = EcsModule(dict(
+        namespace=dict(type='str', required=True),
+        bucket=dict(type='str', required=True, aliases=['name']),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+    ), quota=True, required_if=[('state', 'present', ('quota_gb', 'quota_tb'), True)])
+    namespace, bucket = module.params['namespace'], module.params['bucket']
+
+    def work(client):
+        check_name('namespace', namespace)
+        check_name('bucket', bucket)
+        try:
+            current = quota_from_record(client.get_bucket_quota(namespace, bucket))
+        except EcsNotFoundError as error:
+            raise EcsModuleFailure('bucket %s in namespace %s does not exist on %s: create it first with '
+                                   'hpc.coldfront_ecs.ecs_bucket (%s)' % (bucket, namespace, client.base_url, error),
+                                   error=error.as_dict())
+        return quota_module_result(current, module.params,
+                                   lambda hard, soft: client.set_bucket_quota(namespace, bucket, hard, soft),
+                                   lambda: client.delete_bucket_quota(namespace, bucket), module.check_mode)
+
+    module.run(work)
+
+
+if __name__ == '__main__':
+    main()
