@@ -1,0 +1,1 @@
+"""Dell ECS Management API simulator used by the tests, the demo and the benchmarks (see README.md)."""

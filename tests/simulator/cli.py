@@ -1,0 +1,80 @@
+"""Command line of the simulator (run through ecs_sim.py)."""
+
+import argparse
+import atexit
+import json
+import logging
+import os
+import shutil
+import signal
+import sys
+import tempfile
+
+from .app import Simulator, parse_users
+from .config import Config
+from .server import SimulatorServer
+from .tls import server_context
+
+
+def parse_args(argv):
+    """The documented command line."""
+    parser = argparse.ArgumentParser(prog='ecs_sim.py', description='Dell ECS Management API simulator (HTTPS)')
+    parser.add_argument('--host', default='127.0.0.1', help='address to listen on (loopback only in tests)')
+    parser.add_argument('--port', type=int, default=4443, help='port; 0 picks a free one (printed on READY)')
+    parser.add_argument('--cert-dir', help='ca.pem, server.pem, server.key (generated when missing); default: temp dir')
+    parser.add_argument('--state', help='JSON world to load at start (shape of POST /_sim/seed); /_sim/reset returns to it')
+    parser.add_argument('--latency-ms', type=float, default=0, help='added to every API call')
+    parser.add_argument('--users', default='root:ChangeMe:SYSTEM_ADMIN',
+                        help='user:password[:ROLE[+ROLE]][@namespace],... (default root:ChangeMe:SYSTEM_ADMIN)')
+    parser.add_argument('--token-cap', type=int, default=100, help='live tokens per user (default 100)')
+    parser.add_argument('--namespace-list', choices=('brief', 'full'), default='full',
+                        help='namespace list items: brief (id/name/link, older ECS) or full (4.x); default full')
+    parser.add_argument('--batch-billing', choices=('on', 'off'), default='on',
+                        help='POST /object/billing/namespace/info available (default on)')
+    parser.add_argument('--log', default=os.environ.get('ECS_SIM_LOG'),
+                        help='append one line per API call to this file (tokens truncated); env ECS_SIM_LOG')
+    return parser.parse_args(argv)
+
+
+def request_logger(path):
+    """A line logger writing to `path`, or None."""
+    if not path:
+        return None
+    logger = logging.getLogger('ecs_sim.requests')
+    handler = logging.FileHandler(path)
+    handler.setFormatter(logging.Formatter('%(asctime)s %(message)s'))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    return logger.info
+
+
+def main(argv=None):
+    """Start the simulator and serve until terminated."""
+    args = parse_args(argv)
+    config = Config()
+    try:
+        config.update({'latency_ms': args.latency_ms, 'token_cap': args.token_cap,
+                       'namespace_list': args.namespace_list, 'batch_billing': args.batch_billing})
+        state = None
+        if args.state:
+            with open(args.state, encoding='utf-8') as stream:
+                state = json.load(stream)
+        simulator = Simulator(users=parse_users(args.users), state=state, config=config, log=request_logger(args.log))
+    except (OSError, ValueError) as error:
+        print('ecs_sim: %s' % error, file=sys.stderr)
+        return 2
+    cert_dir = args.cert_dir
+    if not cert_dir:
+        cert_dir = tempfile.mkdtemp(prefix='ecs-sim-certs-')
+        atexit.register(shutil.rmtree, cert_dir, True)
+    server = SimulatorServer((args.host, args.port), simulator, server_context(cert_dir, args.host))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    print('READY https://%s:%d' % (args.host, server.server_address[1]), flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0

@@ -1,0 +1,100 @@
+"""HTTPS front end: a threading HTTP/1.1 server whose worker threads do the TLS handshake and call the simulator."""
+
+import json
+import socket
+import ssl
+import struct
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+from .app import Request
+
+HANDSHAKE_TIMEOUT = 10
+
+
+class Handler(BaseHTTPRequestHandler):
+    """Reads one request at a time from a keep-alive connection and writes the simulator's answer."""
+
+    protocol_version = 'HTTP/1.1'
+    timeout = 120  # idle keep-alive connections are closed after this many seconds
+
+    def version_string(self):
+        """The Server header."""
+        return 'ECS-Simulator/1.0'
+
+    def do_GET(self):  # pylint: disable=invalid-name
+        """Every method goes through serve()."""
+        self.serve()
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_GET
+
+    def serve(self):
+        """Admin calls (/_sim) are answered directly; API calls go through faults, auth and routing."""
+        length = int(self.headers.get('Content-Length') or 0)
+        body = self.rfile.read(length) if length > 0 else b''
+        simulator = self.server.simulator
+        path = urlsplit(self.path).path
+        if path == '/_sim' or path.startswith('/_sim/'):
+            status, data = simulator.admin(self.command, path, body)
+            self.send(status, [('Content-Type', 'application/json')], json.dumps(data).encode('utf-8'))
+            return
+        outcome = simulator.handle(Request(self.command, self.path, self.headers, body))
+        if outcome.status:
+            self.send(outcome.status, outcome.headers, outcome.payload)
+        else:
+            self.reset()
+
+    def send(self, status, headers, payload):
+        """Status line, headers (always a Content-Length) and body."""
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header('Content-Length', str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def reset(self):
+        """Drop the connection abruptly (TCP RST, no HTTP response)."""
+        self.close_connection = True
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack('ii', 1, 0))
+            self.connection.close()
+        except OSError:
+            pass
+
+    def log_message(self, format, *args):  # pylint: disable=redefined-builtin
+        """Silent: the simulator logs API calls itself (--log)."""
+
+
+class SimulatorServer(ThreadingHTTPServer):
+    """One thread per connection; TLS is negotiated in that thread so a slow client never blocks accept()."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+    def __init__(self, address, simulator, ssl_context):
+        self.simulator = simulator
+        self.ssl_context = ssl_context
+        super().__init__(address, Handler)
+
+    def finish_request(self, request, client_address):
+        """Handshake, then serve the connection until it closes."""
+        connection = self.ssl_context.wrap_socket(request, server_side=True, do_handshake_on_connect=False)
+        try:
+            connection.settimeout(HANDSHAKE_TIMEOUT)
+            connection.do_handshake()
+            self.RequestHandlerClass(connection, client_address, self)
+        except (OSError, ssl.SSLError):
+            pass  # client went away or failed the handshake
+        finally:
+            try:
+                connection.close()
+            except OSError:
+                pass
+
+    def handle_error(self, request, client_address):
+        """Connection errors are normal here (timeouts, resets); anything else is printed."""
+        if not isinstance(sys.exc_info()[1], OSError):
+            super().handle_error(request, client_address)
