@@ -98,7 +98,7 @@ def _boot_env(db_url):
 
 def _run_loader(db_url, *args):
     proc = subprocess.run([sys.executable, LOADER] + list(args), env=_boot_env(db_url), cwd=CACHE,
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, check=False)
     if proc.returncode:
         raise RuntimeError('tests/coldfront/load_fixtures.py %s failed (rc %d):\n%s%s'
                            % (' '.join(args), proc.returncode, proc.stdout, proc.stderr))
@@ -493,7 +493,7 @@ class ColdFrontSite:
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n', maxsplit=1)[0])
     sub = parser.add_subparsers(dest='command', required=True)
     create = sub.add_parser('create', help='a new site in DIR; prints its environment')
     create.add_argument('directory')

@@ -1,0 +1,174 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hpc.coldfront_ecs contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: coldfront_attribute_type
+short_description: Manage ColdFront resource and allocation attribute types
+version_added: 1.0.0
+description:
+  - Makes a resource or allocation attribute type exist with a data type and flags, for example the allocation
+    type C(Storage Quota (TB)) (C(Float), with usage) or the resource type C(capacity_tb) (C(Float)).
+  - Creates a missing data type when needed (ColdFront 1.1 has no resource C(Float) data type).
+  - Attribute type names are not unique in ColdFront. This module never creates a second type of a name; when
+    it finds several, it changes nothing, warns with their ids and returns them in RV(duplicates).
+  - Flags not given are left as they are (a new type gets ColdFront's defaults for them).
+  - Changing the data type of a type that attributes already use is refused.
+  - O(state=absent) removes the types of that name only when no attribute uses any of them; otherwise the task
+    fails and nothing is removed.
+author:
+  - hpc.coldfront_ecs contributors (@hpc-coldfront-ecs)
+extends_documentation_fragment:
+  - hpc.coldfront_ecs.coldfront
+  - hpc.coldfront_ecs.coldfront.history
+options:
+  scope:
+    description: Whether this is a resource or an allocation attribute type.
+    type: str
+    required: true
+    choices: [resource, allocation]
+  name:
+    description: Type name (at most 50 characters for allocation types).
+    type: str
+    required: true
+  data_type:
+    description:
+      - Data type of the values. A new type without O(data_type) is C(Text); an existing one keeps its data type.
+    type: str
+    choices: [Text, Int, Float, Yes/No, Date]
+  has_usage:
+    description: Allocation types only. Attributes of the type also carry a usage (for example used TB).
+    type: bool
+  is_private:
+    description: Allocation types only. Hidden from non-admin users on the web pages (ColdFront's default is true).
+    type: bool
+  is_changeable:
+    description: Allocation types only. PIs may request changes of the value.
+    type: bool
+  is_required:
+    description: The type is marked required (ColdFront does not enforce it).
+    type: bool
+  is_unique:
+    description: Allocation types only. At most one attribute of the type per allocation (checked by ColdFront's forms).
+    type: bool
+  is_unique_per_resource:
+    description: Resource types only. ColdFront's C(is_unique_per_resource) flag.
+    type: bool
+  is_value_unique:
+    description: Resource types only. ColdFront's C(is_value_unique) flag.
+    type: bool
+  create_data_type:
+    description: Create the data type in ColdFront when it is missing (for example the resource C(Float)).
+    type: bool
+    default: true
+  state:
+    description: V(present) creates or updates; V(absent) removes unused types of that name.
+    type: str
+    choices: [present, absent]
+    default: present
+seealso:
+  - module: hpc.coldfront_ecs.coldfront_allocation_attribute
+  - module: hpc.coldfront_ecs.coldfront_resource_attribute
+'''
+
+EXAMPLES = r'''
+- name: Storage quota in TB, with usage
+  hpc.coldfront_ecs.coldfront_attribute_type:
+    scope: allocation
+    name: Storage Quota (TB)
+    data_type: Float
+    has_usage: true
+    is_private: false
+    is_changeable: true
+
+- name: Resource capacity (creates the resource Float data type if missing)
+  hpc.coldfront_ecs.coldfront_attribute_type:
+    scope: resource
+    name: capacity_tb
+    data_type: Float
+'''
+
+RETURN = r'''
+type:
+  description: The type after the task (null with duplicates or after O(state=absent)).
+  returned: success
+  type: dict
+  sample: {id: 31, name: Storage Quota (TB), scope: allocation, data_type: Float, has_usage: true, is_private: false,
+           is_changeable: true, is_required: false, is_unique: false}
+created:
+  description: Whether the type was (or would be) created.
+  returned: success
+  type: bool
+data_type_created:
+  description: Whether the data type was (or would be) created.
+  returned: success
+  type: bool
+duplicates:
+  description: All the types of that name when there are several (nothing was changed then).
+  returned: success
+  type: list
+  elements: dict
+  sample: []
+removed:
+  description: The types removed by O(state=absent).
+  returned: when O(state=absent)
+  type: list
+  elements: dict
+coldfront:
+  description: The ColdFront reached.
+  returned: success
+  type: dict
+  sample: {version: 1.1.10, database: sqlite /srv/coldfront/coldfront.db}
+'''
+
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront_module import ColdFrontModule
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront_schema import (
+    ensure_attribute_type, remove_attribute_type,
+)
+
+FLAG_OPTIONS = ('has_usage', 'is_private', 'is_changeable', 'is_required', 'is_unique', 'is_unique_per_resource',
+                'is_value_unique')
+
+
+def main():
+    spec = dict(
+        scope=dict(type='str', required=True, choices=['resource', 'allocation']),
+        name=dict(type='str', required=True),
+        data_type=dict(type='str', choices=['Text', 'Int', 'Float', 'Yes/No', 'Date']),
+        create_data_type=dict(type='bool', default=True),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+    )
+    spec.update((flag, dict(type='bool')) for flag in FLAG_OPTIONS)
+    module = ColdFrontModule('coldfront_attribute_type', spec)
+
+    def work():
+        params = module.params
+        if params['state'] == 'absent':
+            result = remove_attribute_type(params['scope'], params['name'], reason=module.reason,
+                                           user=module.history_user, check_mode=module.check_mode)
+            output = {'changed': result['changed'], 'removed': result['removed'], 'type': None, 'created': False,
+                      'data_type_created': False, 'duplicates': []}
+            if module._diff:  # pylint: disable=protected-access
+                output['diff'] = {'before': {'types': result['removed']}, 'after': {'types': []}}
+            return output
+        flags = dict((flag, params[flag]) for flag in FLAG_OPTIONS)
+        result = ensure_attribute_type(params['scope'], params['name'], params['data_type'], flags,
+                                       create_data_type=params['create_data_type'], reason=module.reason,
+                                       user=module.history_user, check_mode=module.check_mode)
+        for warning in result['warnings']:
+            module.warn(warning)
+        output = dict((key, result[key]) for key in ('changed', 'created', 'data_type_created', 'type', 'duplicates'))
+        if module._diff:  # pylint: disable=protected-access
+            output['diff'] = {'before': result['before'] or {}, 'after': result['after'] or {}}
+        return output
+
+    module.run(work)
+
+
+if __name__ == '__main__':
+    main()
