@@ -1,7 +1,9 @@
 """The simulator core, independent of HTTP: faults, latency, authentication, dispatch, rendering, counting."""
 
 import json
+import sys
 import time
+import traceback
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
@@ -143,6 +145,9 @@ class Simulator:
                 return route.handler(ctx, *params.values())
         except ApiError as error:
             return error_reply(error)
+        except Exception as error:  # pylint: disable=broad-exception-caught  # a simulator bug must still answer
+            traceback.print_exc(file=sys.stderr)
+            return error_reply(ApiError(500, 7000, 'Simulator internal error: %r' % error))
 
     def authenticate(self, ctx):
         """Set ctx.user from the token (header, any case, or cookie); 401, or 302 to /login when so configured."""

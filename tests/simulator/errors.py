@@ -86,6 +86,6 @@ def forbidden(details='The user has no role that allows this operation'):
     return ApiError(403, 3000, details)
 
 
-def unauthenticated(details='Invalid or expired authentication token'):
+def unauthenticated(details='Invalid or expired authentication token', headers=()):
     """401/4000: missing, bad or expired credentials."""
-    return ApiError(401, 4000, details)
+    return ApiError(401, 4000, details, headers=headers)

@@ -81,6 +81,7 @@ class SimulatorServer(ThreadingHTTPServer):
 
     def finish_request(self, request, client_address):
         """Handshake, then serve the connection until it closes."""
+        request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no Nagle wait between headers and body
         connection = self.ssl_context.wrap_socket(request, server_side=True, do_handshake_on_connect=False)
         try:
             connection.settimeout(HANDSHAKE_TIMEOUT)

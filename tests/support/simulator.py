@@ -33,6 +33,12 @@ class SimulatorError(RuntimeError):
     """The simulator did not start, or an admin call failed."""
 
 
+def ecs_error(response):
+    """(HTTP status, ECS code, details, retryable) of a JSON ECS error response."""
+    body = response.json()
+    return response.status_code, body['code'], body['details'], body['retryable']
+
+
 class ApiSession:
     """A logged-in requests session against the simulator (JSON unless told otherwise)."""
 
