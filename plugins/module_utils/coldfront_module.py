@@ -58,7 +58,7 @@ class ColdFrontModule(AnsibleModule):
             self.coldfront = setup_django(env_file=self.params['coldfront_env_file'], db_url=self.params['db_url'],
                                           settings_module=self.params['settings_module'])
         except ColdFrontUnavailable as exc:
-            self.fail_json(msg='%s %s' % (missing_required_lib('coldfront', url=COLDFRONT_URL), mask(exc)),
+            self.fail_json(msg='%s. %s' % (missing_required_lib('coldfront', url=COLDFRONT_URL), mask(exc)),
                            exception=traceback.format_exc())
         except ColdFrontError as exc:
             self.fail_json(msg=mask(exc))
