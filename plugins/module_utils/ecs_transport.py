@@ -150,6 +150,8 @@ class EcsTransport:
         self.validate_certs = bool(validate_certs)
         self.ca_path = ca_path
         self.timeout = timeout
+        # Passed on every call too: a session's own verify loses to REQUESTS_CA_BUNDLE in the environment.
+        self.verify = (ca_path or True) if self.validate_certs else False
         self.retry = retry_policy or RetryPolicy(retries)
         self._session_factory = session_factory or requests.Session
         self._local = threading.local()
@@ -199,7 +201,7 @@ class EcsTransport:
         session = getattr(self._local, 'session', None)
         if session is None:
             session = self._session_factory()
-            session.verify = (self.ca_path or True) if self.validate_certs else False
+            session.verify = self.verify
             session.headers.update({'Accept': 'application/json'})
             self._local.session = session
             with self._sessions_lock:
@@ -309,7 +311,7 @@ class EcsTransport:
             self.count_call()
         try:
             return self._session().request(method, self.base_url + url_path, params=params, data=data, headers=headers,
-                                           auth=auth, timeout=self.timeout, allow_redirects=False)
+                                           auth=auth, timeout=self.timeout, verify=self.verify, allow_redirects=False)
         except requests.exceptions.SSLError as exc:
             raise transport_error('tls', method, url_path, _reason(exc))
         except requests.exceptions.Timeout as exc:

@@ -73,7 +73,9 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    description: Reads ECS and reports what would change; a bucket with objects (from its billing data) fails in check mode too.
+    description:
+      - Reads ECS and reports what would change; a bucket with objects (from its billing data) fails in check mode too.
+      - A namespace that does not exist yet is assumed to be created by an earlier task (with a warning).
   diff_mode:
     support: full
     description: Shows existence, flags and quota before and after.
@@ -228,6 +230,10 @@ class BucketState:
 
     def namespace_record(self):
         namespace = self.client.find_namespace(self.namespace)
+        if namespace is None and self.check_mode:
+            self.module.warn('namespace %s does not exist on %s: check mode assumes an earlier task creates it'
+                             % (self.namespace, self.client.base_url))
+            return {}
         if namespace is None:
             raise EcsModuleFailure('namespace %s does not exist on %s: create it first with hpc.coldfront_ecs.ecs_namespace'
                                    % (self.namespace, self.client.base_url))
@@ -237,6 +243,8 @@ class BucketState:
         if self.params['replication_group']:
             return self.client.resolve_replication_group(self.params['replication_group'])['id']
         group_id = namespace.get('default_data_services_vpool')
+        if not group_id and not namespace and self.check_mode:
+            return None  # the namespace does not exist yet: its default group is not known
         if not group_id:
             raise EcsModuleFailure('namespace %s on %s has no default replication group: set replication_group for %s'
                                    % (self.namespace, self.client.base_url, self.label))

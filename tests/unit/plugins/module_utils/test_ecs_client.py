@@ -401,6 +401,7 @@ def test_verify_settings_on_sessions():
         with client:
             client.capacity()
         assert ecs.sessions[-1].verify == verify
+        assert ecs.calls[-1][5] == verify  # per call too: REQUESTS_CA_BUNDLE would beat the session's value
 
 
 def test_credentials_required():

@@ -25,7 +25,7 @@ class FakeEcs:
     """Routes calls to ``handlers[(method, path)]`` (a response, an exception, or a list consumed in order).
 
     ``/login`` mints ``BAAcTOKEN1``, ``BAAcTOKEN2``, ... for the right password; ``/logout`` retires a token.
-    ``calls`` records ``(method, path, params, body, headers)`` of every request, login and logout included.
+    ``calls`` records ``(method, path, params, body, headers, verify)`` of every request, login and logout included.
     """
 
     def __init__(self, handlers=None):
@@ -44,10 +44,10 @@ class FakeEcs:
     def calls_to(self, method, path):
         return [c for c in self.calls if c[0] == method and c[1] == path]
 
-    def handle(self, method, url, params=None, data=None, headers=None, auth=None, **kwargs):
+    def handle(self, method, url, params=None, data=None, headers=None, auth=None, verify=None, **_kwargs):
         path = '/' + url.split('/', 3)[3] if url.count('/') >= 3 else '/'
         with self.lock:
-            self.calls.append((method, path, params, json.loads(data) if data else None, dict(headers or {})))
+            self.calls.append((method, path, params, json.loads(data) if data else None, dict(headers or {}), verify))
         if path == '/login':
             if auth != ('root', PASSWORD):
                 return FakeResponse(401, text='', reason='Unauthorized')

@@ -1,0 +1,127 @@
+"""ecs_usage_info logic on a scripted ECS: units, call counts, batch detection and fallback, failures kept."""
+
+import json
+
+import pytest
+
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_client import EcsClient
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_transport import RetryPolicy
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_usage import (
+    capacity_summary, collect_usage, namespace_usage, size_kb)
+from unit.plugins.module_utils.test_ecs_fakes import PASSWORD, FakeEcs, FakeResponse
+
+CAPACITY = FakeResponse(200, {'totalProvisioned_gb': 2048, 'totalFree_gb': 1024})
+BATCH = '/object/billing/namespace/info'
+
+
+def billing(name, kb, buckets=()):
+    return {'namespace': name, 'total_size': kb, 'total_size_unit': 'KB', 'total_objects': len(buckets),
+            'sample_time': '2026-01-01T00:05:00Z',
+            'bucket_billing_info': [{'name': b, 'total_size': kb, 'total_size_unit': 'KB', 'total_objects': 1} for b in buckets]}
+
+
+def run(handlers, **kwargs):
+    ecs = FakeEcs(dict(handlers))
+    ecs.handlers[('GET', '/object/capacity')] = CAPACITY
+    policy = RetryPolicy(retries=1, sleep=lambda _s: None)
+    with EcsClient('ecs', 'root', PASSWORD, session_factory=ecs.session, retry_policy=policy, max_workers=3) as client:
+        result = collect_usage(client, **kwargs)
+    assert ecs.live == set()
+    return result, ecs
+
+
+def brief_list(names):
+    return FakeResponse(200, {'namespace': [{'id': n, 'name': n} for n in names]})
+
+
+def quota(hard):
+    return FakeResponse(200, {'blockSize': hard, 'notificationSize': hard if hard < 0 else hard * 9 // 10})
+
+
+def test_sizes_in_kb_and_bytes():
+    assert size_kb({'total_size': 3, 'total_size_unit': 'KB'}) == 3
+    assert size_kb({'total_size': 2, 'total_size_unit': 'MB'}) == 2048
+    assert size_kb({'total_size': 1, 'total_size_unit': 'GiB'}) == 1024 ** 2
+    assert size_kb({'total_size_in_gb': 0.5}) == 512 * 1024
+    assert size_kb({}) is None
+    with pytest.raises(ValueError):
+        size_kb({'total_size': 1, 'total_size_unit': 'parsecs'})
+    usage = namespace_usage('ns1', billing('ns1', 10.0, ['b1']))
+    assert usage['total_size_kb'] == 10 and usage['total_size_bytes'] == 10240
+    assert usage['buckets']['b1'] == {'name': 'b1', 'size_kb': 10, 'size_bytes': 10240, 'objects': 1, 'sample_time': None}
+    assert capacity_summary({'totalProvisioned_gb': 2048, 'totalFree_gb': 1024}) == {
+        'total_provisioned_gb': 2048, 'total_free_gb': 1024, 'total_used_gb': 1024,
+        'total_provisioned_tb': 2.0, 'total_free_tb': 1.0, 'total_used_tb': 1.0}
+
+
+def test_brief_list_without_batch_is_two_calls_per_namespace_plus_constant():
+    names = ['ns%d' % i for i in range(6)]
+    handlers = {('GET', '/object/namespaces'): brief_list(names),
+                ('POST', BATCH): FakeResponse(404, {'code': 2000, 'description': 'No API resource matches'})}
+    for i, name in enumerate(names):
+        handlers[('GET', '/object/namespaces/namespace/%s/quota' % name)] = quota(-1 if i == 0 else 100 * i)
+        handlers[('GET', '/object/billing/namespace/%s/info' % name)] = FakeResponse(200, billing(name, i, ['b']))
+    result, ecs = run(handlers)
+    assert result['ecs_calls'] == 2 * 6 + 3 == len(ecs.calls) - 2
+    assert result['api_features'] == {'batch_billing': False, 'full_namespace_list': False}
+    assert result['allocated_gb'] == 100 + 200 + 300 + 400 + 500
+    assert result['unlimited_namespaces'] == ['ns0']
+    assert result['namespaces']['ns2'] == {'name': 'ns2', 'hard_quota_gb': 200, 'soft_quota_gb': 180}
+    assert result['usage']['ns3']['total_size_bytes'] == 3 * 1024
+    assert result['failures'] == []
+
+
+def test_full_list_and_batch_billing_need_about_one_call_in_total():
+    names = ['ns%d' % i for i in range(150)]
+    items = [{'id': n, 'name': n, 'blockSize': 10, 'notificationSize': 9} for n in names]
+
+    def batch(data, **_kwargs):
+        ids = json.loads(data)['id']
+        return FakeResponse(200, {'namespace_billing_infos': [billing(n, 1) for n in ids]})
+
+    result, ecs = run({('GET', '/object/namespaces'): FakeResponse(200, {'namespace': items}), ('POST', BATCH): batch})
+    assert result['api_features'] == {'batch_billing': True, 'full_namespace_list': True}
+    assert result['ecs_calls'] == 1 + 1 + 2  # capacity, list, two batches of at most 100
+    assert len(result['usage']) == 150 and result['allocated_gb'] == 1500
+    assert [len(c[3]['id']) for c in ecs.calls_to('POST', BATCH)] == [100, 50]
+
+
+def test_failures_are_returned_per_namespace_and_missing_ones_reported():
+    handlers = {('GET', '/object/namespaces'): brief_list(['good', 'bad']),
+                ('POST', BATCH): FakeResponse(405, {'code': 1007, 'description': 'Method not supported'}),
+                ('GET', '/object/namespaces/namespace/good/quota'): quota(10),
+                ('GET', '/object/namespaces/namespace/bad/quota'): FakeResponse(500, {'code': 7000, 'description': 'boom'}),
+                ('GET', '/object/billing/namespace/good/info'): FakeResponse(200, billing('good', 5, ['b1', 'b2'])),
+                ('GET', '/object/billing/namespace/bad/info'): FakeResponse(503, {'code': 6000, 'retryable': True,
+                                                                                  'description': 'unavailable'})}
+    result, _ecs = run(handlers, namespaces=['good', 'bad', 'ghost'])
+    failures = sorted(result['failures'], key=lambda f: (f['namespace'], f['path'] or ''))
+    assert [(f['namespace'], f['method'], f['path'], f['status'], f['code']) for f in failures] == [
+        ('bad', 'GET', '/object/billing/namespace/bad/info', 503, 6000),
+        ('bad', 'GET', '/object/namespaces/namespace/bad/quota', 500, 7000),
+        ('ghost', None, None, None, None)]
+    assert 'does not exist' in failures[2]['message']
+    assert all(f['bucket'] is None for f in failures)
+    assert list(result['usage']) == ['good'] and result['usage']['good']['bucket_count'] == 2
+    assert result['namespaces']['bad'] == {'name': 'bad', 'hard_quota_gb': None, 'soft_quota_gb': None}
+    assert result['allocated_gb'] == 10
+
+
+def test_batch_answer_missing_a_namespace_falls_back_for_that_one():
+    handlers = {('GET', '/object/namespaces'): brief_list(['a', 'b']),
+                ('POST', BATCH): FakeResponse(200, {'namespace_billing_info': [billing('a', 1)]}),
+                ('GET', '/object/namespaces/namespace/a/quota'): quota(1),
+                ('GET', '/object/namespaces/namespace/b/quota'): quota(2),
+                ('GET', '/object/billing/namespace/b/info'): FakeResponse(200, billing('b', 2))}
+    result, ecs = run(handlers)
+    assert set(result['usage']) == {'a', 'b'} and result['api_features']['batch_billing']
+    assert len(ecs.calls_to('GET', '/object/billing/namespace/b/info')) == 1
+    assert not ecs.calls_to('GET', '/object/billing/namespace/a/info')
+
+
+def test_endpoint_failures_are_fatal():
+    ecs = FakeEcs({('GET', '/object/capacity'): FakeResponse(403, {'code': 3000, 'description': 'Insufficient permissions'})})
+    with pytest.raises(Exception, match='GET /object/capacity failed'):
+        with EcsClient('ecs', 'root', PASSWORD, session_factory=ecs.session) as client:
+            collect_usage(client)
+    assert ecs.live == set()
