@@ -13,7 +13,7 @@ TOKEN_HEADER = 'X-SDS-AUTH-TOKEN'
 
 def basic_credentials(header):
     """(user, password) from an `Authorization: Basic` header, else None."""
-    scheme, _, encoded = (header or '').partition(' ')
+    scheme, _space, encoded = (header or '').partition(' ')
     if scheme.lower() != 'basic':
         return None
     try:

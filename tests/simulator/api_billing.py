@@ -13,7 +13,7 @@ def namespace_info(ctx, namespace):
     unit = billing.size_unit(ctx.params)
     if not ctx.flag('include_bucket_detail'):
         return ok(billing.namespace_record(target, unit, ctx.now, False), 'namespace_billing_info')
-    names, next_marker, _ = ctx.page(target.buckets)
+    names, next_marker, _size = ctx.page(target.buckets)
     page = [target.buckets[name] for name in names]
     return ok(billing.namespace_record(target, unit, ctx.now, True, page, next_marker), 'namespace_billing_info')
 
@@ -32,7 +32,7 @@ def namespace_sample(ctx, namespace):
     unit, window = billing.size_unit(ctx.params), billing.sample_window(ctx.params)
     record = dict(billing.sample_record(list(target.buckets.values()), unit, window), namespace=namespace)
     if ctx.flag('include_bucket_detail'):
-        names, next_marker, _ = ctx.page(target.buckets)
+        names, next_marker, _size = ctx.page(target.buckets)
         record['bucket_billing_sample'] = [
             dict(billing.sample_record([target.buckets[name]], unit, window), name=name, namespace=namespace)
             for name in names]

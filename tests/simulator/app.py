@@ -52,20 +52,20 @@ class Outcome:
 def cookie_token(header):
     """The X-SDS-AUTH-TOKEN cookie value, if any."""
     for part in (header or '').split(';'):
-        name, _, value = part.strip().partition('=')
+        name, _equals, value = part.strip().partition('=')
         if name.lower() == api_auth.TOKEN_HEADER.lower():
             return value.strip('"')
     return None
 
 
 def parse_users(text):
-    """`user:pass[:ROLE[+ROLE]][@namespace]`,... into a seed `users` object (password may contain ':')."""
+    """`user:pass[:ROLE[+ROLE][@namespace]]`,... into a seed `users` object (password may contain ':')."""
     users = {}
     for item in filter(None, (entry.strip() for entry in text.split(','))):
-        name, _, rest = item.partition(':')
+        name, _colon, rest = item.partition(':')
         password, roles, namespace = rest, ['SYSTEM_ADMIN'], ''
-        head, _, last = rest.rpartition(':')
-        role_text, _, ns = last.partition('@')
+        head, _colon, last = rest.rpartition(':')
+        role_text, _at, ns = last.partition('@')
         if head and role_text and all(role.isupper() and role.replace('_', '').isalpha() for role in role_text.split('+')):
             password, roles, namespace = head, role_text.split('+'), ns
         if not name or not password:
@@ -208,10 +208,10 @@ class Simulator:
         return self.tokens.live(users, clock.now())
 
     def seed(self, body):
-        """POST /_sim/seed."""
+        """POST /_sim/seed: applies the document; answers with the world's sizes (GET /_sim/state for details)."""
         with self.world.lock:
             self.world.seed(body)
-        return self.state()
+            return self.world.counts()
 
     def state(self):
         """GET /_sim/state."""

@@ -25,7 +25,7 @@ def parse_args(argv):
     parser.add_argument('--state', help='JSON world to load at start (shape of POST /_sim/seed); /_sim/reset returns to it')
     parser.add_argument('--latency-ms', type=float, default=0, help='added to every API call')
     parser.add_argument('--users', default='root:ChangeMe:SYSTEM_ADMIN',
-                        help='user:password[:ROLE[+ROLE]][@namespace],... (default root:ChangeMe:SYSTEM_ADMIN)')
+                        help='user:password[:ROLE[+ROLE][@namespace]],... (default root:ChangeMe:SYSTEM_ADMIN)')
     parser.add_argument('--token-cap', type=int, default=100, help='live tokens per user (default 100)')
     parser.add_argument('--namespace-list', choices=('brief', 'full'), default='full',
                         help='namespace list items: brief (id/name/link, older ECS) or full (4.x); default full')

@@ -81,7 +81,7 @@ class FaultPlan:
         self.routes = _patterns(spec.get('routes'), 'routes')
         self.match = spec.get('match')
         self.rates = [(action, _rate(spec, action + '_rate')) for action in ('reset', 'hang', 'error')]
-        if sum(rate for _, rate in self.rates) > 1:
+        if sum(rate for _action, rate in self.rates) > 1:
             raise ValueError('reset_rate + hang_rate + error_rate must not exceed 1')
         self.error_status = _status(spec.get('error_status', 503), 'error_status')
         self.hang_seconds = float(spec.get('hang_seconds', 5))
@@ -98,7 +98,7 @@ class FaultPlan:
             items = list(value.items())
         else:
             items = [('*', value)]
-        for _, delay in items:
+        for _pattern, delay in items:
             if isinstance(delay, bool) or not isinstance(delay, (int, float)) or delay < 0:
                 raise ValueError('latency_ms values must be numbers >= 0')
         return items
@@ -135,7 +135,7 @@ class FaultPlan:
                     decision.error = for_status(entry['status'], entry.get('code'), entry.get('details'),
                                                 entry.get('retryable'))
                     return decision
-            if any(rate for _, rate in self.rates) and in_scope(self.routes, self.match, method, template, target):
+            if any(rate for _action, rate in self.rates) and in_scope(self.routes, self.match, method, template, target):
                 draw = self.rng.random()
                 for action, rate in self.rates:
                     if draw < rate:

@@ -1,7 +1,7 @@
 """Content negotiation: XML unless JSON is asked for; request bodies in JSON or XML."""
 
 import json
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 from collections import defaultdict
 
 from .errors import bad_body

@@ -31,8 +31,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def serve(self):
         """Admin calls (/_sim) are answered directly; API calls go through faults, auth and routing."""
-        length = int(self.headers.get('Content-Length') or 0)
-        body = self.rfile.read(length) if length > 0 else b''
+        body = self.read_body()
         simulator = self.server.simulator
         path = urlsplit(self.path).path
         if path == '/_sim' or path.startswith('/_sim/'):
@@ -44,6 +43,21 @@ class Handler(BaseHTTPRequestHandler):
             self.send(outcome.status, outcome.headers, outcome.payload)
         else:
             self.reset()
+
+    def read_body(self):
+        """The request body, by Content-Length or chunked transfer encoding."""
+        if 'chunked' in self.headers.get('Transfer-Encoding', '').lower():
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b';')[0].strip() or b'0', 16)
+                if not size:
+                    while self.rfile.readline() not in (b'\r\n', b'\n', b''):
+                        pass  # trailers
+                    return b''.join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get('Content-Length') or 0)
+        return self.rfile.read(length) if length > 0 else b''
 
     def send(self, status, headers, payload):
         """Status line, headers (always a Content-Length) and body."""

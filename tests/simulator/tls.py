@@ -94,7 +94,7 @@ def server_context(directory, host):
     os.makedirs(directory, exist_ok=True)
     with open(os.path.join(directory, '.lock'), 'w', encoding='utf-8') as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        _, cert_path, key_path = _ensure(directory, host)
+        _ca_path, cert_path, key_path = _ensure(directory, host)
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.minimum_version = ssl.TLSVersion.TLSv1_2
         context.load_cert_chain(cert_path, key_path)

@@ -523,7 +523,9 @@ class World:
         unknown = set(spec) - {'replication_groups', 'capacity', 'users', 'namespaces'}
         if unknown:
             raise SeedError('unknown seed keys: %s' % ', '.join(sorted(unknown)))
-        backup = copy.deepcopy((self.replication_groups, self.capacity, self.users, self.namespaces, self.emptying))
+        backup = copy.deepcopy((self.replication_groups, self.capacity, self.users, self.emptying))
+        named = spec.get('namespaces') if isinstance(spec.get('namespaces'), dict) else {}
+        touched = {name: copy.deepcopy(self.namespaces.get(name)) for name in named}  # undo only what may change
         try:
             for key, apply in (('replication_groups', self.seed_rg), ('users', self.seed_user),
                                ('namespaces', self.seed_namespace)):
@@ -535,7 +537,12 @@ class World:
             if 'capacity' in spec:
                 self.seed_capacity(spec['capacity'])
         except (ApiError, SeedError, TypeError, ValueError) as error:
-            self.replication_groups, self.capacity, self.users, self.namespaces, self.emptying = backup
+            self.replication_groups, self.capacity, self.users, self.emptying = backup
+            for name, namespace in touched.items():
+                if namespace is None:
+                    self.namespaces.pop(name, None)
+                else:
+                    self.namespaces[name] = namespace
             if isinstance(error, ApiError):
                 raise SeedError(error.details) from None
             raise
@@ -665,6 +672,12 @@ class World:
                                                                    'totalProvisioned_gb': 0, 'totalFree_gb': 0})
             current.update({key: figures[key] for key in ('name', 'totalProvisioned_gb', 'totalFree_gb')
                             if key in figures})
+
+    def counts(self):
+        """How many of each thing the world holds."""
+        return {'replication_groups': len(self.replication_groups), 'users': len(self.users),
+                'namespaces': len(self.namespaces),
+                'buckets': sum(len(namespace.buckets) for namespace in self.namespaces.values())}
 
     def snapshot(self):
         """GET /_sim/state: the whole world in the seed shape."""

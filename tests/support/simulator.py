@@ -114,7 +114,7 @@ class SimulatorProcess:
         return self._admin('POST', '/_sim/reset')
 
     def seed(self, world):
-        """POST /_sim/seed (upsert; see tests/simulator/README.md); returns the new state."""
+        """POST /_sim/seed (upsert; see tests/simulator/README.md); returns the world's counts."""
         return self._admin('POST', '/_sim/seed', world)
 
     def state(self):

@@ -27,4 +27,3 @@ def lab(ecs_sim):
         'buckets': {'b1': {'usage': {'bytes': 3 * GIB // 2, 'objects': 3}, 'quota': {'blockSize': 5, 'notificationSize': 4}},
                     'b2': {}}}}})
     return 'lab'
-

@@ -1,6 +1,6 @@
 """Authentication: login, tokens (header, cookie, expiry, cap), logout, whoami and roles."""
 
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 
 import pytest
 import requests
@@ -39,7 +39,7 @@ def test_login_body_is_xml_by_default_and_json_with_the_suffix(ecs_sim):
 
 
 def test_every_login_mints_a_new_token(ecs_sim):
-    tokens = {login(ecs_sim).headers['X-SDS-AUTH-TOKEN'] for _ in range(3)}
+    tokens = {login(ecs_sim).headers['X-SDS-AUTH-TOKEN'] for _attempt in range(3)}
     assert len(tokens) == 3
     assert ecs_sim.stats()['live_tokens'] == {'root': 3}
 
@@ -76,7 +76,7 @@ def test_using_cookies_sets_a_cookie_that_authenticates(ecs_sim):
 def test_missing_or_unknown_token_is_401_with_an_ecs_error(ecs_sim, token):
     headers = {'Accept': 'application/json', **({'X-SDS-AUTH-TOKEN': token} if token else {})}
     response = requests.get(ecs_sim.url + '/object/namespaces', headers=headers, verify=ecs_sim.ca_path, timeout=10)
-    status, code, _, retryable = ecs_error(response)
+    status, code, _details, retryable = ecs_error(response)
     assert (status, code, retryable) == (401, 4000, False)
 
 
@@ -89,7 +89,7 @@ def test_whoami_describes_the_user(api):
 
 
 def test_logout_ends_only_that_token(ecs_sim):
-    first, second = (login(ecs_sim).headers['X-SDS-AUTH-TOKEN'] for _ in range(2))
+    first, second = (login(ecs_sim).headers['X-SDS-AUTH-TOKEN'] for _attempt in range(2))
     response = call(ecs_sim, first, '/logout')
     assert (response.status_code, response.json()) == (200, {'user': 'root'})
     assert call(ecs_sim, first).status_code == 401
@@ -108,7 +108,7 @@ def test_logout_answers_xml_by_default(ecs_sim):
 @pytest.mark.parametrize('force', ['true', 'True'])
 def test_forced_logout_ends_every_token_of_the_user(ecs_sim, force):
     ecs_sim.seed({'users': {'mon': {'password': 'pw', 'roles': ['SYSTEM_MONITOR']}}})
-    tokens = [login(ecs_sim).headers['X-SDS-AUTH-TOKEN'] for _ in range(3)]
+    tokens = [login(ecs_sim).headers['X-SDS-AUTH-TOKEN'] for _attempt in range(3)]
     other = login(ecs_sim, 'mon', 'pw').headers['X-SDS-AUTH-TOKEN']
     assert call(ecs_sim, tokens[0], '/logout', ).status_code == 200
     assert call(ecs_sim, tokens[1], '/logout?force=%s' % force).status_code == 200
@@ -129,7 +129,7 @@ def test_admin_can_log_out_another_user_but_a_monitor_cannot(ecs_sim):
 
 def test_token_cap_refuses_logins_until_tokens_are_released(ecs_sim):
     ecs_sim.config(token_cap=3)
-    tokens = [login(ecs_sim).headers['X-SDS-AUTH-TOKEN'] for _ in range(3)]
+    tokens = [login(ecs_sim).headers['X-SDS-AUTH-TOKEN'] for _attempt in range(3)]
     refused = login(ecs_sim, headers={'Accept': 'application/json'})
     status, code, details, retryable = ecs_error(refused)
     assert (status, code, retryable) == (403, 1031, False)

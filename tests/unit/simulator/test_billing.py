@@ -97,8 +97,8 @@ def test_namespace_sample(api, lab):
 
 
 def test_bucket_sample_accepts_hour_format(api, lab):
-    response = api.get('/object/billing/buckets/lab/b1/sample', params={'start_time': '2024-01-01T00',
-                                                                         'end_time': '2024-01-01T02'})
+    params = {'start_time': '2024-01-01T00', 'end_time': '2024-01-01T02'}
+    response = api.get('/object/billing/buckets/lab/b1/sample', params=params)
     assert response.json()['total_size'] == 1.5
 
 

@@ -50,7 +50,7 @@ def test_create_takes_the_namespace_default_bucket_block_size(api, ecs_sim):
 
 def test_create_without_any_vpool_is_refused(api, ecs_sim):
     ecs_sim.seed({'namespaces': {'novpool': {}}})
-    status, code, details, _ = ecs_error(create(api, 'b', namespace='novpool', vpool=''))
+    status, code, details, _retryable = ecs_error(create(api, 'b', namespace='novpool', vpool=''))
     assert (status, code) == (400, 1005)
     assert 'vpool' in details
 
@@ -184,7 +184,7 @@ def test_deactivate_with_empty_bucket_runs_in_the_background(api, lab, ecs_sim):
     assert ecs_error(api.post('/object/bucket/b1/deactivate', params={'namespace': 'lab', 'emptyBucket': 'true'}))[0] == 400
     assert ecs_error(api.post('/object/namespaces/namespace/lab/deactivate'))[:2] == (400, 1020)
     seen = []
-    for _ in range(100):
+    for _attempt in range(100):
         status = api.get('/object/bucket/b1/empty-bucket-status', params={'namespace': 'lab'}).json()
         seen.append(status['status'])
         if status['status'] == 'DONE':

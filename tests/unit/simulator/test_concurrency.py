@@ -12,12 +12,12 @@ THREADS, CALLS = 8, 50
 def test_parallel_reads_are_all_answered_and_counted(ecs_sim):
     ecs_sim.seed({'namespaces': {'ns%d' % index: {'quota': {'blockSize': index + 1, 'notificationSize': 1}}
                                  for index in range(THREADS)}})
-    sessions = [ecs_sim.api() for _ in range(THREADS)]
+    sessions = [ecs_sim.api() for _attempt in range(THREADS)]
     ecs_sim.reset_stats()
 
     def worker(index):
         results = []
-        for _ in range(CALLS):
+        for _attempt in range(CALLS):
             response = sessions[index].get('/object/namespaces/namespace/ns%d/quota' % index)
             results.append((response.status_code, response.json()['blockSize']))
         return results
@@ -31,7 +31,7 @@ def test_parallel_reads_are_all_answered_and_counted(ecs_sim):
 
 
 def test_concurrent_creates_of_one_namespace_succeed_once(ecs_sim, rg_ids):
-    sessions = [ecs_sim.api() for _ in range(THREADS)]
+    sessions = [ecs_sim.api() for _attempt in range(THREADS)]
     body = {'namespace': 'race', 'default_data_services_vpool': rg_ids['rg1']}
     with ThreadPoolExecutor(THREADS) as pool:
         responses = list(pool.map(lambda session: session.post('/object/namespaces/namespace', json=body), sessions))
@@ -42,7 +42,7 @@ def test_concurrent_creates_of_one_namespace_succeed_once(ecs_sim, rg_ids):
 
 def test_concurrent_bucket_creates_and_quota_writes_stay_consistent(ecs_sim):
     ecs_sim.seed({'namespaces': {'lab': {'vpool': 'rg1'}}})
-    sessions = [ecs_sim.api() for _ in range(THREADS)]
+    sessions = [ecs_sim.api() for _attempt in range(THREADS)]
 
     def worker(index):
         session = sessions[index]

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.simulator
 
 def statuses(api, count, path='/object/capacity'):
     """Status codes of `count` GETs."""
-    return [api.get(path).status_code for _ in range(count)]
+    return [api.get(path).status_code for _attempt in range(count)]
 
 
 def test_error_rate_is_reproducible_with_a_seed(ecs_sim, api):
@@ -27,7 +27,7 @@ def test_error_rate_is_reproducible_with_a_seed(ecs_sim, api):
 
 def test_injected_503_is_a_retryable_ecs_error(ecs_sim, api):
     ecs_sim.faults(error_rate=1)
-    status, code, _, retryable = ecs_error(api.get('/object/capacity'))
+    status, code, _details, retryable = ecs_error(api.get('/object/capacity'))
     assert (status, code, retryable) == (503, 6000, True)
     assert ecs_sim.stats()['by_status']['503'] == 1
 
@@ -49,8 +49,8 @@ def test_error_rate_limited_to_routes(ecs_sim, api, lab):
 
 
 def test_error_rate_limited_to_one_namespace(ecs_sim, api):
-    ecs_sim.seed({'namespaces': {'good': {'vpool': 'rg1', 'buckets': {'b': {}}}, 'bad': {'vpool': 'rg1',
-                                                                                      'buckets': {'b': {}}}}})
+    one_bucket = {'vpool': 'rg1', 'buckets': {'b': {}}}
+    ecs_sim.seed({'namespaces': {'good': one_bucket, 'bad': one_bucket}})
     ecs_sim.faults(error_rate=1, match='bad')
     assert api.get('/object/namespaces/namespace/bad/quota').status_code == 503
     assert api.get('/object/bucket/b/info', params={'namespace': 'bad'}).status_code == 503  # query matches too

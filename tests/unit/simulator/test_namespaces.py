@@ -58,7 +58,7 @@ def test_missing_name_is_400_code_1005(api):
 
 @pytest.mark.parametrize('vpool', ['rg1', 'urn:storageos:ReplicationGroupInfo:nope:global'])
 def test_default_vpool_must_be_an_existing_replication_group_id(api, vpool):
-    status, code, details, _ = ecs_error(create(api, 'lab', default_data_services_vpool=vpool))
+    status, code, details, _retryable = ecs_error(create(api, 'lab', default_data_services_vpool=vpool))
     assert (status, code) == (400, 1008)
     assert 'default_data_services_vpool' in details and vpool in details
 

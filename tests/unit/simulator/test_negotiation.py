@@ -1,6 +1,6 @@
 """Content negotiation, error bodies, unknown routes, request bodies and headers."""
 
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 
 import pytest
 
@@ -57,7 +57,7 @@ def test_errors_are_xml_without_json_accept(xml_api):
 
 
 def test_unknown_route_is_404_code_2000(api):
-    status, code, details, _ = ecs_error(api.get('/object/no/such/thing'))
+    status, code, details, _retryable = ecs_error(api.get('/object/no/such/thing'))
     assert (status, code) == (404, 2000)
     assert '/object/no/such/thing' in details
 
@@ -92,6 +92,13 @@ def test_xml_request_bodies_are_read(api, rg_ids):
     created = response.json()
     assert (created['is_stale_allowed'], created['default_bucket_block_size']) == (True, 5)
     assert created['user_mapping'] == [{'domain': 'ad.example.org', 'attributes': [], 'groups': ['g1', 'g2']}]
+
+
+def test_chunked_request_bodies_are_read(api, rg_ids):
+    parts = [b'{"namespace": "chunked", ', ('"default_data_services_vpool": "%s"}' % rg_ids['rg1']).encode()]
+    response = api.post('/object/namespaces/namespace', data=iter(parts), headers={'Content-Type': 'application/json'})
+    assert response.json()['name'] == 'chunked'
+    assert api.get('/object/namespaces/namespace/chunked').status_code == 200  # same connection still in sync
 
 
 @pytest.mark.parametrize('junk', ['"{}"', 'not json at all', '<xml', '[1, 2]'])
