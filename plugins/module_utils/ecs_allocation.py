@@ -173,7 +173,6 @@ class _ViewBuilder:
             'resource': resource.get('name'),
             'namespace': None,
             'bucket': None,
-            'namespace_source': None,
             'namespace_recorded': _value(allocation, settings['namespace_attribute']),
             'bucket_recorded': _value(allocation, settings['bucket_attribute']),
             'subdirectory': _value(allocation, settings['subdirectory_attribute']),
@@ -220,7 +219,6 @@ class _ViewBuilder:
             namespace = None
         else:
             view['namespace'] = namespace
-            view['namespace_source'] = 'attribute' if view['namespace_recorded'] else 'project_title'
         if namespace is None and view['bucket_recorded'] is None:
             return
         try:
@@ -244,7 +242,7 @@ class _ViewBuilder:
             self.error('the %r attribute %r disagrees with the recorded %r %r (%r); make them agree'
                        % (attribute, recorded, settings['subdirectory_attribute'], view['subdirectory'], actual))
         if not conflicts:
-            view.update(namespace=namespace, bucket=bucket, namespace_source='subdirectory')
+            view.update(namespace=namespace, bucket=bucket)
 
     def quotas(self):
         view, settings = self.view, self.settings
@@ -337,7 +335,7 @@ def _refuse_losers(namespace, claimants, attribute):
         else:
             message = ('namespace %r belongs to %s, another lab; refused' % (namespace, describe(owner)))
         view['errors'].append('%s: %s' % (describe(view), message))
-        view['namespace'] = view['bucket'] = view['namespace_source'] = None
+        view['namespace'] = view['bucket'] = None
 
 
 def _unique_descriptions(views):

@@ -37,7 +37,7 @@ def test_full_view_of_a_new_allocation():
     view = view_of(Storage_Quota_TB=('10', 2.5), Quota_In_Bytes=(str(10 * 1024 ** 4), 2.5 * 1024 ** 4))
     assert view == {
         'id': 12, 'project': 'Smith Lab', 'project_id': 4, 'pi': 'pi4', 'status': 'Active', 'resource': 'ecs-east',
-        'namespace': 'smith-lab', 'bucket': 'lab-smith-lab-bucket', 'namespace_source': 'project_title',
+        'namespace': 'smith-lab', 'bucket': 'lab-smith-lab-bucket',
         'namespace_recorded': None, 'bucket_recorded': None, 'subdirectory': None, 'provisioned': False,
         'quota_tb': 10.0, 'usage_tb': 2.5, 'quota_bytes': 10 * 1024 ** 4, 'usage_bytes': int(2.5 * 1024 ** 4),
         'options': [], 'filesystem_enabled': False, 'ldap_group': 'Smith Lab', 'errors': []}
@@ -46,7 +46,7 @@ def test_full_view_of_a_new_allocation():
 
 def test_overrides_are_used():
     view = view_of(Namespace='smith-ns', Bucket='smith-data')
-    assert (view['namespace'], view['bucket'], view['namespace_source']) == ('smith-ns', 'smith-data', 'attribute')
+    assert (view['namespace'], view['bucket']) == ('smith-ns', 'smith-data')
     assert (view['namespace_recorded'], view['bucket_recorded']) == ('smith-ns', 'smith-data')
     assert not view['errors'] and not view['provisioned']
 
@@ -102,8 +102,7 @@ def test_title_empty_after_slug_with_namespace_override_is_fine():
 def test_recorded_subdirectory_is_the_truth_after_a_rename():
     view = view_of(title='Renamed Lab', Subdirectory='smith-lab:lab-smith-lab-bucket')
     assert view['provisioned'] is True
-    assert (view['namespace'], view['bucket'], view['namespace_source']) == (
-        'smith-lab', 'lab-smith-lab-bucket', 'subdirectory')
+    assert (view['namespace'], view['bucket']) == ('smith-lab', 'lab-smith-lab-bucket')
     assert view['subdirectory'] == 'smith-lab:lab-smith-lab-bucket' and not view['errors']
 
 
@@ -268,8 +267,8 @@ def test_same_project_second_allocation_with_its_own_namespace_is_fine():
 
 
 def test_same_project_provisioned_one_keeps_it_even_with_a_higher_id():
-    new, provisioned = views(allocation(12, 'Smith Lab', 4), allocation(30, 'Smith Lab', 4,
-                                                                      Subdirectory='smith-lab:lab-smith-lab-bucket'))
+    recorded = allocation(30, 'Smith Lab', 4, Subdirectory='smith-lab:lab-smith-lab-bucket')
+    new, provisioned = views(allocation(12, 'Smith Lab', 4), recorded)
     assert not provisioned['errors'] and 'already used by allocation 30' in only_error(new)
 
 

@@ -1,0 +1,380 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hpc.coldfront_ecs contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+name: coldfront
+short_description: ECS resources and their allocations, read from ColdFront
+version_added: 0.1.0
+description:
+  - One host per ECS resource of a ColdFront 1.1 portal, with every allocation of that resource (in the
+    selected statuses) in the host var C(ecs_allocations), with namespace and bucket names, quota, usage,
+    automation options and the problems found in the allocation's data.
+  - Reads ColdFront through its Django models (the same database as the portal), with a fixed number of
+    queries whatever the number of allocations. ColdFront must be importable by the Python that runs
+    Ansible (ColdFront's virtualenv, or an execution environment that contains it).
+  - The inventory file name must end with C(coldfront.yml) or C(coldfront.yaml), for example
+    C(coldfront.yml) or C(production.coldfront.yml).
+  - The host name is the ColdFront resource name. A resource name with characters other than letters,
+    digits, C(.), C(_) and C(-) is sanitized (each other character becomes C(_); C(_<resource id>) is appended
+    if that collides); C(coldfront_resource_name) always holds the real name.
+  - A resource without a usable C(url) attribute (missing, C(http://), a port, a path) is left out with a
+    warning that names it. Allocation data problems never fail the inventory; they are listed per
+    allocation in C(errors) and for the host in C(ecs_allocation_errors).
+  - Hosts are in the group C(coldfront_ecs) and in C(coldfront_type_<resource type>) (lower case).
+author:
+  - hpc.coldfront_ecs contributors
+requirements:
+  - ColdFront 1.1.x (C(coldfront) Python package) and its database driver
+  - jmespath (only for O(resource_query))
+extends_documentation_fragment:
+  - constructed
+  - inventory_cache
+options:
+  plugin:
+    description: The name of this plugin; it marks the file as this plugin's configuration.
+    required: true
+    type: str
+    choices: [hpc.coldfront_ecs.coldfront]
+  coldfront_env_file:
+    description:
+      - ColdFront's environment file (what the portal reads through C(COLDFRONT_ENV)); it usually holds
+        C(DB_URL) and the C(PLUGIN_*) settings.
+    type: path
+    env:
+      - name: COLDFRONT_ENV
+  db_url:
+    description:
+      - ColdFront's database URL, for example C(postgresql://coldfront:secret@db.example.org:5432/coldfront).
+      - Takes precedence over the C(DB_URL) of O(coldfront_env_file). Never shown in output, errors or the cache.
+      - Leave it out of inventory files; set the C(DB_URL) environment variable (for AWX, through a credential).
+    type: str
+    env:
+      - name: DB_URL
+  settings_module:
+    description: Django settings module of ColdFront.
+    type: str
+    default: coldfront.config.settings
+  name_contains:
+    description:
+      - Select resources whose name contains this text (case-insensitive).
+      - Set to an empty string to select by the other criteria only.
+    type: str
+    default: ecs
+  resource_types:
+    description: Select resources of these ColdFront resource types (names, for example C(Storage)).
+    type: list
+    elements: str
+  resource_attribute:
+    description: Select resources whose attribute O(resource_attribute.name) equals O(resource_attribute.value).
+    type: dict
+    suboptions:
+      name:
+        description: Resource attribute name.
+        type: str
+        required: true
+      value:
+        description: The value it must have (text).
+        type: str
+        required: true
+  resource_query:
+    description:
+      - JMESPath expression evaluated on each resource record (C(id), C(name), C(resource_type),
+        C(description), C(is_available), C(attributes)); a truthy result selects the resource.
+      - For example V(attributes.storage_type == 'ecs' && is_available).
+    type: str
+  resources:
+    description: Select only resources with these exact names.
+    type: list
+    elements: str
+  allocation_statuses:
+    description: Allocations in these statuses are listed in C(ecs_allocations).
+    type: list
+    elements: str
+    default: [Active]
+  ecs_port:
+    description: Port of the ECS Management API, set as C(ecs_port) on every host.
+    type: int
+    default: 4443
+    env:
+      - name: ECS_PORT
+  url_attribute:
+    description: Resource attribute holding the ECS endpoint (a host name or C(https://host), no port, no path).
+    type: str
+    default: url
+  replication_group_attribute:
+    description: Resource attribute holding the replication group name (host var C(ecs_replication_group)).
+    type: str
+    default: replication_group
+  ldap_domain_attribute:
+    description: Resource attribute holding the LDAP domain of namespace group mappings (host var C(ecs_ldap_domain)).
+    type: str
+    default: ldap_domain
+  namespace_attribute:
+    description: Allocation attribute overriding (and later recording) the namespace name.
+    type: str
+    default: Namespace
+  bucket_attribute:
+    description: Allocation attribute overriding (and later recording) the bucket name.
+    type: str
+    default: Bucket
+  subdirectory_attribute:
+    description: Allocation attribute recording C(<namespace>:<bucket>) after provisioning.
+    type: str
+    default: Subdirectory
+  quota_tb_attribute:
+    description: Allocation attribute with the quota in TB (value) and the usage in TB (usage).
+    type: str
+    default: Storage Quota (TB)
+  quota_bytes_attribute:
+    description: Allocation attribute with the quota in bytes (value) and the usage in bytes (usage).
+    type: str
+    default: Quota_In_Bytes
+  automation_options_attribute:
+    description: Allocation attribute listing automation options (comma or space separated, for example C(nfs_share)).
+    type: str
+    default: automation_specifications
+  default_automation_options:
+    description:
+      - Automation options of allocations without O(automation_options_attribute).
+      - Supported is C(nfs_share) (the bucket gets file system access); any other option is reported as an
+        error of the allocation.
+    type: list
+    elements: str
+    default: []
+"""
+
+EXAMPLES = r"""
+---
+# coldfront.yml: every resource whose name contains "ecs", Active allocations. ColdFront's database comes
+# from the environment: COLDFRONT_ENV=/etc/coldfront/coldfront.env (or DB_URL=...).
+plugin: hpc.coldfront_ecs.coldfront
+
+---
+# production.coldfront.yml: select by type and attribute, include allocations awaiting renewal,
+# cache the result for 10 minutes, add groups and variables.
+plugin: hpc.coldfront_ecs.coldfront
+coldfront_env_file: /etc/coldfront/coldfront.env
+name_contains: ''
+resource_types: [Storage]
+resource_attribute:
+  name: storage_type
+  value: ecs
+allocation_statuses: [Active, Renewal Requested]
+default_automation_options: [nfs_share]
+cache: true
+cache_plugin: ansible.builtin.jsonfile
+cache_connection: /var/cache/ansible/coldfront
+cache_timeout: 600
+compose:
+  ecs_pending: ecs_allocations | rejectattr('provisioned') | map(attribute='id') | list
+groups:
+  ecs_with_errors: ecs_allocation_errors | length > 0
+keyed_groups:
+  - key: ecs_replication_group
+    prefix: rg
+
+---
+# selected.coldfront.yml: explicit resources, or a JMESPath expression over the resource record.
+plugin: hpc.coldfront_ecs.coldfront
+name_contains: ''
+resource_query: "is_available && contains(name, 'ecs')"
+"""
+
+import hashlib
+import json
+import re
+from urllib.parse import urlsplit
+
+from ansible.errors import AnsibleParserError
+from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
+
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront import load_resources, setup_django
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_allocation import (
+    DEFAULT_SETTINGS, allocation_view, mark_collisions)
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_errors import EcsConfigError
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_transport import build_base_url
+
+ALL_GROUP = 'coldfront_ecs'
+TYPE_GROUP_PREFIX = 'coldfront_type_'
+_SAFE_HOST_NAME = re.compile(r'[^A-Za-z0-9._-]')
+
+
+def ecs_host(url, port):
+    """The ECS host name (or IP) of a resource ``url`` attribute; raises ``EcsConfigError`` for a bad one."""
+    base_url = build_base_url(url, port)
+    return base_url[len('https://'):].rsplit(':', 1)[0]
+
+
+def host_names(records):
+    """``{resource id: host name}``: the resource name, sanitized when needed, never two hosts with one name."""
+    names = dict((record['id'], record['name']) for record in records if not _SAFE_HOST_NAME.search(record['name']))
+    taken = set(names.values())
+    for record in records:
+        if record['id'] not in names:
+            name = _SAFE_HOST_NAME.sub('_', record['name'])
+            if name in taken:
+                name = '%s_%s' % (name, record['id'])
+            names[record['id']] = name
+            taken.add(name)
+    return names
+
+
+def url_password(url):
+    """The password inside a URL (``scheme://user:password@host``), or ``None``."""
+    try:
+        return urlsplit(str(url)).password if '://' in str(url) else None
+    except ValueError:
+        return None
+
+
+def scrub_credentials(records):
+    """Resource records with any password inside an attribute value (``https://user:pw@host``) masked."""
+    for record in records:
+        attributes = record.get('attributes') or {}
+        for name, value in attributes.items():
+            if isinstance(value, str) and '@' in value:
+                attributes[name] = redact(value, url_password(value))
+    return records
+
+
+def redact(text, *secrets):
+    """``text`` with every non-empty secret replaced by ``********``."""
+    text = str(text)
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, '********')
+    return text
+
+
+class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
+    """ECS resources of ColdFront as hosts, their allocations as host vars."""
+
+    NAME = 'hpc.coldfront_ecs.coldfront'
+
+    def verify_file(self, path):
+        return super(InventoryModule, self).verify_file(path) and path.endswith(('coldfront.yml', 'coldfront.yaml'))
+
+    def parse(self, inventory, loader, path, cache=True):
+        super(InventoryModule, self).parse(inventory, loader, path)
+        self._read_config_data(path)
+        cache_key = '%s_%s' % (self.get_cache_key(path), self._selection_fingerprint())
+        use_cache = self.get_option('cache') and cache
+        update_cache = self.get_option('cache') and not cache
+        records = None
+        if use_cache:
+            try:
+                records = self._cache[cache_key]
+            except KeyError:
+                update_cache = True
+        if records is None:
+            records = scrub_credentials(self._load_records())
+        if update_cache:
+            # Only ColdFront data goes into the cache: no option value (the database URL) is ever stored.
+            self._cache[cache_key] = records
+        self._populate(records)
+
+    # -- reading ColdFront --------------------------------------------------------------------------------
+
+    def _selection(self):
+        selection = {'name_contains': self.get_option('name_contains') or None}
+        for key, option in (('resource_types', 'resource_types'), ('attribute', 'resource_attribute'),
+                            ('query', 'resource_query'), ('names', 'resources')):
+            if self.get_option(option):
+                selection[key] = self.get_option(option)
+        return selection
+
+    def _selection_fingerprint(self):
+        """Short hash of what decides the records read, so a changed selection never reads a stale cache."""
+        text = json.dumps([self._selection(), self.get_option('allocation_statuses')], sort_keys=True, default=str)
+        return hashlib.sha256(text.encode('utf-8')).hexdigest()[:12]
+
+    def _load_records(self):
+        db_url = self.get_option('db_url')
+        try:
+            status = setup_django(env_file=self.get_option('coldfront_env_file'), db_url=db_url,
+                                  settings_module=self.get_option('settings_module'))
+            for warning in status.get('warnings') or ():
+                self.display.warning('hpc.coldfront_ecs.coldfront: %s' % warning)
+            return load_resources(selection=self._selection(),
+                                  allocation_statuses=tuple(self.get_option('allocation_statuses')))
+        except Exception as exc:  # pylint: disable=broad-except
+            # One line, whatever failed (import, version, database, selection), never the database URL.
+            raise AnsibleParserError('cannot read ColdFront: %s'
+                                     % redact(' '.join(str(exc).split()), db_url, url_password(db_url)))
+
+    # -- building the inventory -----------------------------------------------------------------------------
+
+    def _allocation_settings(self):
+        return dict((key, self.get_option(key)) for key in DEFAULT_SETTINGS)
+
+    def _usable_resources(self, records):
+        """``[(record, ecs_host)]`` of the resources with a usable url; warns about every other one."""
+        url_attribute = self.get_option('url_attribute')
+        usable = []
+        for record in sorted(records, key=lambda item: item['name']):
+            url = (record.get('attributes') or {}).get(url_attribute)
+            where = 'ColdFront resource %r (id %s)' % (record['name'], record['id'])
+            if url_attribute in (record.get('duplicate_attributes') or ()):
+                self.display.warning('%s has more than one %r attribute (attribute types with the same name): left out '
+                                     'of the inventory; delete the duplicate type or value' % (where, url_attribute))
+                continue
+            if not url:
+                self.display.warning('%s has no %r attribute: left out of the inventory; set it to the ECS host name '
+                                     'or https://host' % (where, url_attribute))
+                continue
+            try:
+                usable.append((record, ecs_host(url, self.get_option('ecs_port'))))
+            except EcsConfigError as exc:
+                self.display.warning(redact('%s: %r attribute %r refused (%s): left out of the inventory'
+                                            % (where, url_attribute, url, exc), url_password(url)))
+        return usable
+
+    def _populate(self, records):
+        settings = self._allocation_settings()
+        resources = self._usable_resources(records)
+        names = host_names([record for record, _host in resources])
+        views_per_system = {}
+        hosts = []
+        for record, host in resources:
+            allocations = sorted(record.get('allocations') or (), key=lambda allocation: allocation['id'])
+            views = [allocation_view(record, allocation, settings) for allocation in allocations]
+            # Resources with the same endpoint are one ECS system: namespaces must be unique across them.
+            views_per_system.setdefault(host.lower(), []).extend(views)
+            hosts.append((names[record['id']], record, host, views))
+        for views in views_per_system.values():
+            mark_collisions(views, settings)
+        for name, record, host, views in hosts:
+            self._add_host(name, record, host, views)
+
+    def _add_host(self, name, record, host, views):
+        attributes = record.get('attributes') or {}
+        hostvars = {
+            'ansible_connection': 'local',
+            'ecs_host': host,
+            'ecs_port': self.get_option('ecs_port'),
+            'ecs_replication_group': attributes.get(self.get_option('replication_group_attribute')),
+            'ecs_ldap_domain': attributes.get(self.get_option('ldap_domain_attribute')),
+            'coldfront_resource_id': record['id'],
+            'coldfront_resource_name': record['name'],
+            'coldfront_resource_type': record.get('resource_type'),
+            'coldfront_resource_attributes': attributes,
+            'ecs_allocations': views,
+            'ecs_allocation_errors': [message for view in views for message in view['errors']],
+        }
+        self.inventory.add_group(ALL_GROUP)
+        self.inventory.add_host(name, group=ALL_GROUP)
+        if record.get('resource_type'):
+            type_group = self.inventory.add_group(
+                self._sanitize_group_name(TYPE_GROUP_PREFIX + record['resource_type'].lower()))
+            self.inventory.add_child(type_group, name)
+        for key, value in hostvars.items():
+            self.inventory.set_variable(name, key, value)
+        strict = self.get_option('strict')
+        self._set_composite_vars(self.get_option('compose'), hostvars, name, strict=strict)
+        self._add_host_to_composed_groups(self.get_option('groups'), hostvars, name, strict=strict)
+        self._add_host_to_keyed_groups(self.get_option('keyed_groups'), hostvars, name, strict=strict)
