@@ -103,3 +103,12 @@ def test_refused_token_is_renewed_once_and_released(ecs_play, ecs_sim):
     stats = ecs_sim.stats()
     assert stats['logins'] == 2 and stats['requests']['PUT /object/namespaces/namespace/{id}/quota'] == 2, stats
     assert ecs_sim.state()['namespaces']['lab']['quota']['blockSize'] == 10
+
+
+def test_hanging_ecs_times_out_retries_and_reports(ecs_play, ecs_sim):
+    ecs_sim.faults(hang_rate=1.0, hang_seconds=3, routes=['GET /object/capacity'])
+    result = ecs_play([task('hangs', 'ecs_usage_info', timeout=1, retries=1, ignore_errors=True)])
+    assert result.rc == 0, result.output
+    failed = failure(result, 'hangs')
+    assert failed['msg'].startswith('GET /object/capacity failed') and 'within 1.0s' in failed['msg'], failed['msg']
+    assert failed['error']['kind'] == 'timeout' and failed['ecs_calls'] == 2  # the first try and one retry
