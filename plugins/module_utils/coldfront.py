@@ -9,7 +9,7 @@
   records, in a constant number of SQL queries; :func:`select_resources` is the pure selection logic.
 
 Django and ColdFront are imported inside functions: importing this file needs neither.
-Writes live in ``coldfront_write``; attribute types in ``coldfront_types``.
+Writes live in ``coldfront_write``; attribute types and resources in ``coldfront_schema``; module glue in ``coldfront_module``.
 """
 
 from __future__ import absolute_import, division, print_function

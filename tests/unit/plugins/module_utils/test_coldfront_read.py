@@ -96,5 +96,5 @@ def test_load_allocations(site):
     assert [a['id'] for a in cf.load_allocations(project='Smith Lab', allocation_statuses=['Active'])] == \
         [site.allocation_id('smith-east'), site.allocation_id('smith-cluster')]
     assert [a['id'] for a in cf.load_allocations(project=str(site.project_id('odd')))] == [site.allocation_id('odd-west')]
-    count, _ = count_queries(cf.load_allocations)
-    assert count == 3
+    count, allocations = count_queries(cf.load_allocations)
+    assert count == 3 and len(allocations) == len(site.ids['allocation'])

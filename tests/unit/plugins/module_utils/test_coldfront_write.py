@@ -258,8 +258,8 @@ def test_ensure_resource(site):
     assert checked['after']['attributes'] == {'url': 'ecs3.example.org', 'capacity_tb': '100'}
     assert not site.orm().Resource.objects.filter(name='ecs-north').exists()
     created = cs.ensure_resource('ecs-north', reason='onboard', **spec)
-    assert created['changed'] and site.resource_attributes('ecs-north') == {'url': 'ecs3.example.org',
-                                                                           'capacity_tb': '100'}
+    assert created['changed']
+    assert site.resource_attributes('ecs-north') == {'url': 'ecs3.example.org', 'capacity_tb': '100'}
     counts = site.history_counts()
     assert not cs.ensure_resource('ecs-north', **spec)['changed']
     assert site.history_counts() == counts
