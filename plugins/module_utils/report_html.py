@@ -54,7 +54,7 @@ tr.level-warning td{background:var(--warn)}
 tr.level-warning td:first-child{box-shadow:inset 4px 0 var(--warn-b)}
 tr.level-exceeded td{background:var(--bad);font-weight:600}
 tr.level-exceeded td:first-child{box-shadow:inset 6px 0 var(--bad-b)}
-.badge{display:inline-block;padding:0 6px;border-radius:8px;font-size:12px;font-weight:600}
+.badge{display:inline-block;white-space:nowrap;padding:0 6px;border-radius:8px;font-size:12px;font-weight:600}
 .badge.warning{background:var(--warn-b);color:#fff}.badge.exceeded{background:var(--bad-b);color:#fff}
 .badge.over{background:var(--allocated);color:#fff}
 .alerts li.exceeded{color:var(--bad-b);font-weight:600}

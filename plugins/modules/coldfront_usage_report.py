@@ -32,16 +32,17 @@ description:
   - Reads ColdFront in a constant number of SQL queries, whatever the number of allocations and history rows.
     It never writes to ColdFront.
 author:
-  - hpc.coldfront_ecs contributors
+  - hpc.coldfront_ecs contributors (@hpc-coldfront-ecs)
 extends_documentation_fragment:
   - hpc.coldfront_ecs.coldfront
   - ansible.builtin.files
 attributes:
   check_mode:
     support: full
-    description: Reads ColdFront and builds the report, but writes no file; RV(changed) tells whether a file would change.
+    description: Reads ColdFront and builds the report, but writes no file; C(changed) tells whether a file would change.
   diff_mode:
     support: none
+    description: The files are generated reports (every run has a new time stamp); no diff is shown.
 options:
   dest:
     description:
@@ -59,10 +60,10 @@ options:
     default: [html, json, csv]
   selection:
     description:
-      - Resource selection, as the inventory plugin does it. Keys (all optional, all must hold)
+      - "Resource selection, as the inventory plugin does it. Keys (all optional, all must hold)
         C(name_contains) (case-insensitive, default C(ecs); null or empty disables it), C(resource_types) (list),
         C(attribute) (C({name: url, value: ecs1.example.org}); without C(value), the attribute is set and not empty),
-        C(query) (JMESPath over the resource record without its allocations; truthy selects) and C(names) (list).
+        C(query) (JMESPath over the resource record without its allocations; truthy selects) and C(names) (list)."
       - If not set, resources whose name contains C(ecs) are selected.
     type: dict
   statuses:
@@ -100,7 +101,7 @@ options:
     default: 0.9
   threshold_overrides:
     description:
-      - Thresholds per resource name, for example C({ecs-archive: 0.8}).
+      - "Thresholds per resource name, for example C({ecs-archive: 0.8})."
     type: dict
   overcommit:
     description:
