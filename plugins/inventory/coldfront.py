@@ -27,7 +27,7 @@ description:
     allocation in C(errors) and for the host in C(ecs_allocation_errors).
   - Hosts are in the group C(coldfront_ecs) and in C(coldfront_type_<resource type>) (lower case).
 author:
-  - hpc.coldfront_ecs contributors
+  - hpc.coldfront_ecs contributors (@hpc-coldfront-ecs)
 requirements:
   - ColdFront 1.1.x (C(coldfront) Python package) and its database driver
   - jmespath (only for O(resource_query))
@@ -193,7 +193,7 @@ from urllib.parse import urlsplit
 from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront import load_resources, setup_django
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront import InvalidSelection, load_resources, setup_django
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_allocation import (
     DEFAULT_SETTINGS, allocation_view, mark_collisions)
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_errors import EcsConfigError
@@ -302,8 +302,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 self.display.warning('hpc.coldfront_ecs.coldfront: %s' % warning)
             return load_resources(selection=self._selection(),
                                   allocation_statuses=tuple(self.get_option('allocation_statuses')))
+        except InvalidSelection as exc:
+            raise AnsibleParserError('invalid resource selection: %s' % exc)
         except Exception as exc:  # pylint: disable=broad-except
-            # One line, whatever failed (import, version, database, selection), never the database URL.
+            # One line, whatever failed (import, version, database), never the database URL.
             raise AnsibleParserError('cannot read ColdFront: %s'
                                      % redact(' '.join(str(exc).split()), db_url, url_password(db_url)))
 

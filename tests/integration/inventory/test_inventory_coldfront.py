@@ -375,7 +375,7 @@ print(json.dumps({'queries': len(queries), 'hosts': hosts}))
 def count_queries(site, inventory_file, tmp_path):
     script = tmp_path / 'count_queries.py'
     script.write_text(COUNT_QUERIES)
-    proc = subprocess.run([sys.executable, str(script), inventory_file], cwd=REPO, env=base_env(site.env),
+    proc = subprocess.run([sys.executable, str(script), inventory_file], cwd=REPO, env=base_env(site.env), check=False,
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -409,3 +409,10 @@ def test_coldfront_text_is_never_templated(coldfront_site, tmp_path):
     assert view['ldap_group'] == "{{ lookup('ansible.builtin.pipe', 'echo pwned') }} Lab"
     assert plain(east['first_ldap_group']) == view['ldap_group'] and 'pwned Lab' not in proc.stdout
     assert east['ecs_allocations'][-1]['ldap_group'] == {'__ansible_unsafe': view['ldap_group']}
+
+
+def test_invalid_jmespath_is_a_clean_error(coldfront_site, tmp_path):
+    proc = unreachable(coldfront_site, tmp_path, {}, resource_query='name ==')
+    output = ' '.join(proc.stderr.split())
+    assert "invalid resource selection: selection.query 'name ==' is not a valid JMESPath expression" in output
+    assert 'Traceback' not in output

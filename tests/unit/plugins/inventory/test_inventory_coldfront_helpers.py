@@ -1,0 +1,64 @@
+"""Pure helpers of the coldfront inventory plugin: host names, endpoints, secrets kept out of output."""
+
+import pytest
+
+from ansible_collections.hpc.coldfront_ecs.plugins.inventory.coldfront import (
+    InventoryModule, ecs_host, host_names, redact, scrub_credentials, url_password)
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_errors import EcsConfigError
+
+
+@pytest.mark.parametrize('url, host', [
+    ('ecs1.example.org', 'ecs1.example.org'),
+    ('https://ecs1.example.org', 'ecs1.example.org'),
+    ('HTTPS://ecs1.example.org/', 'ecs1.example.org'),
+    ('  ecs1.example.org ', 'ecs1.example.org'),
+    ('10.0.0.5', '10.0.0.5'),
+    ('https://[2001:db8::1]', '[2001:db8::1]'),
+])
+def test_ecs_host_accepts_names_and_https(url, host):
+    assert ecs_host(url, 4443) == host
+
+
+@pytest.mark.parametrize('url, reason', [
+    ('http://ecs1.example.org', 'HTTPS only'),
+    ('ecs1.example.org:4443', 'contains a port'),
+    ('https://ecs1.example.org:9021', 'contains a port'),
+    ('https://ecs1.example.org/login', 'contains a path'),
+    ('https://admin:pw@ecs1.example.org', 'contains credentials'),
+    ('ecs 1.example.org', 'not a valid host name'),
+])
+def test_ecs_host_refuses_ports_paths_http(url, reason):
+    with pytest.raises(EcsConfigError, match=reason):
+        ecs_host(url, 4443)
+
+
+def test_host_names_keep_real_names_and_never_collide():
+    records = [{'id': 1, 'name': 'ecs-east'}, {'id': 2, 'name': 'ECS tier/1'}, {'id': 3, 'name': 'ECS_tier_1'},
+               {'id': 4, 'name': 'ECS tier:1'}]
+    assert host_names(records) == {1: 'ecs-east', 2: 'ECS_tier_1_2', 3: 'ECS_tier_1', 4: 'ECS_tier_1_4'}
+
+
+def test_url_password_and_redact():
+    url = 'postgresql://coldfront:p%40ss-word@db.example.org:5432/coldfront'
+    assert url_password(url) == 'p%40ss-word'
+    assert url_password('sqlite:////tmp/x.sqlite3') is None and url_password('not a url') is None
+    message = 'cannot connect to %s (password p%%40ss-word)' % url
+    assert redact(message, url, url_password(url)) == 'cannot connect to ******** (password ********)'
+    assert redact('nothing secret', None, '') == 'nothing secret'
+
+
+def test_scrub_credentials_masks_passwords_in_resource_attributes():
+    records = [{'id': 1, 'name': 'ecs', 'attributes': {'url': 'https://root:hunter22@ecs.example.org',
+                                                       'contact': 'storage@example.org', 'ldap_domain': 'ad'}}]
+    scrub_credentials(records)
+    assert records[0]['attributes'] == {'url': 'https://root:********@ecs.example.org',
+                                        'contact': 'storage@example.org', 'ldap_domain': 'ad'}
+
+
+@pytest.mark.parametrize('name, accepted', [
+    ('coldfront.yml', True), ('coldfront.yaml', True), ('prod.coldfront.yml', True), ('my_coldfront.yaml', True),
+    ('inventory.yml', False), ('coldfront.json', False), ('coldfront.yml.bak', False)])
+def test_verify_file_by_name(tmp_path, name, accepted):
+    path = tmp_path / name
+    path.write_text('plugin: hpc.coldfront_ecs.coldfront\n')
+    assert InventoryModule().verify_file(str(path)) is accepted
