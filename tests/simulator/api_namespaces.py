@@ -33,8 +33,8 @@ def create_namespace(ctx):
 
 
 def update_namespace(ctx, namespace):
-    """PUT /object/namespaces/namespace/{namespace}: 200, empty body."""
-    ctx.world.update_namespace(namespace, ctx.body())
+    """PUT /object/namespaces/namespace/{namespace}: 200, empty body; no user_mapping clears it (configurable)."""
+    ctx.world.update_namespace(namespace, ctx.body(), ctx.config.put_without_user_mapping == 'keep')
     return Reply(200)
 
 

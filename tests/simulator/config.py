@@ -45,6 +45,7 @@ class Config:
     page_size_default: int = 100
     page_size_max: int = 1000
     empty_bucket_seconds: float = 2.0
+    put_without_user_mapping: str = 'clear'
 
     CHECKS = {
         'namespace_list': _choice('brief', 'full'),
@@ -57,6 +58,7 @@ class Config:
         'page_size_default': _number(1, int),
         'page_size_max': _number(1, int),
         'empty_bucket_seconds': _number(0),
+        'put_without_user_mapping': _choice('clear', 'keep'),
     }
 
     def update(self, changes):

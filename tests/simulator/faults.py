@@ -43,6 +43,12 @@ def _patterns(value, key):
     return patterns
 
 
+def _text(value, key):
+    if value is not None and not isinstance(value, str):
+        raise ValueError('%s must be a string' % key)
+    return value
+
+
 def _status(value, key):
     if isinstance(value, bool) or not isinstance(value, int) or not 400 <= value <= 599:
         raise ValueError('%s must be an HTTP error status (400-599)' % key)
@@ -79,7 +85,7 @@ class FaultPlan:
         self.rng = random.Random(spec.get('seed', 0))
         self.down = bool(spec.get('down', False))
         self.routes = _patterns(spec.get('routes'), 'routes')
-        self.match = spec.get('match')
+        self.match = _text(spec.get('match'), 'match')
         self.rates = [(action, _rate(spec, action + '_rate')) for action in ('reset', 'hang', 'error')]
         if sum(rate for _action, rate in self.rates) > 1:
             raise ValueError('reset_rate + hang_rate + error_rate must not exceed 1')
@@ -111,6 +117,7 @@ class FaultPlan:
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
             raise ValueError('fail_next count must be an integer >= 0')
         return dict(entry, route=_patterns(entry.get('route'), 'fail_next route'), count=count,
+                    match=_text(entry.get('match'), 'fail_next match'),
                     status=_status(entry.get('status', 500), 'fail_next status'))
 
     def describe(self):

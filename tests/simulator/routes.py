@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from .errors import ApiError, forbidden, invalid, missing
-from .payload import body_object
+from .payload import as_str, body_object
 from .render import parse_body
 
 # Who may call a route (SYSTEM_ADMIN always may). Namespace-scoped checks happen again in the handler.
@@ -152,7 +152,7 @@ class Context:
 
     def namespace_param(self, body=None):
         """The namespace of a bucket call: body/query `namespace`, else the caller's own (none for admins)."""
-        value = (body or {}).get('namespace') or self.params.get('namespace') or self.user.namespace
+        value = as_str((body or {}).get('namespace'), 'namespace') or self.params.get('namespace') or self.user.namespace
         if not value:
             raise missing('namespace')
         return value

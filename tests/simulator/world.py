@@ -403,8 +403,10 @@ class World:
         """Finish the empty-bucket tasks whose time is up: their buckets disappear."""
         for key in sorted(self.emptying):
             namespace, name = key
-            bucket = self.namespaces[namespace].buckets[name]
-            if bucket.empty_task.status(now) == 'DONE':
+            bucket = self.namespaces[namespace].buckets.get(name) if namespace in self.namespaces else None
+            if bucket is None or bucket.empty_task is None:
+                self.emptying.discard(key)  # removed by a seed meanwhile
+            elif bucket.empty_task.status(now) == 'DONE':
                 self.finished_tasks[key] = bucket.empty_task
                 del self.namespaces[namespace].buckets[name]
                 self.emptying.discard(key)
@@ -428,14 +430,20 @@ class World:
         self.namespaces[name] = namespace
         return namespace
 
-    def update_namespace(self, name, body):
-        """PUT /object/namespaces/namespace/{namespace}: fields replace, vpool lists change by deltas."""
+    def update_namespace(self, name, body, keep_missing_mapping=False):
+        """PUT /object/namespaces/namespace/{namespace}: fields replace, vpool lists change by deltas.
+
+        `user_mapping` is required on update (SPEC): without it (or null) the mapping is cleared, unless
+        `keep_missing_mapping`.
+        """
         namespace = self.namespace(name)
         encryption = body.get('is_encryption_enabled')
         if encryption is not None and as_bool(encryption, 'is_encryption_enabled') != namespace.encryption:
             raise invalid('is_encryption_enabled cannot be changed after the namespace is created')
         changed = copy.copy(namespace)
         self.apply_fields(changed, self.namespace_fields, body, self.NAMESPACE_UPDATE_KEYS)
+        if body.get('user_mapping') is None and not keep_missing_mapping:
+            changed.user_mapping = []
         for which in ('allowed', 'disallowed'):
             current = list(getattr(changed, which + '_vpools'))
             added = self.vpool_ids(body.get('vpools_added_to_%s_vpools_list' % which), 'vpools_added_to_' + which)

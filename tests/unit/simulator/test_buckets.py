@@ -197,6 +197,12 @@ def test_deactivate_with_empty_bucket_runs_in_the_background(api, lab, ecs_sim):
     assert 'b1' not in ecs_sim.state()['namespaces']['lab']['buckets']
 
 
+def test_seed_may_remove_a_bucket_that_is_being_emptied(api, lab, ecs_sim):
+    assert api.post('/object/bucket/b1/deactivate', params={'namespace': 'lab', 'emptyBucket': 'true'}).status_code == 202
+    ecs_sim.seed({'namespaces': {'lab': None}})
+    assert ecs_error(api.get('/object/namespaces/namespace/lab'))[:2] == (400, 1004)
+
+
 def test_deactivate_needs_a_system_admin(ecs_sim, lab):
     ecs_sim.seed({'users': {'nsadmin': {'password': 'pw', 'roles': ['NAMESPACE_ADMIN'], 'namespace': 'lab'}}})
     nsadmin = ecs_sim.api('nsadmin', 'pw')

@@ -146,7 +146,7 @@ def test_faults_never_touch_the_admin_api(ecs_sim):
 
 @pytest.mark.parametrize('plan', [{'error_rate': 2}, {'error_rate': 0.6, 'reset_rate': 0.6}, {'error_status': 200},
                                   {'fail_next': [{'status': 500, 'bogus': 1}]}, {'hang_then': 'sleep'},
-                                  {'typo_rate': 0.1}, {'latency_ms': -1}])
+                                  {'typo_rate': 0.1}, {'latency_ms': -1}, {'match': 5}, {'hang_seconds': 'long'}])
 def test_invalid_plans_are_refused(ecs_sim, plan):
     with pytest.raises(SimulatorError, match='HTTP 400'):
         ecs_sim.faults(**plan)

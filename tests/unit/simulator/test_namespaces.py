@@ -147,14 +147,25 @@ def test_update_applies_fields_and_vpool_deltas(ecs_sim, api, rg_ids):
     response = api.put('/object/namespaces/namespace/lab', json={
         'vpools_added_to_allowed_vpools_list': [rg_ids['rg2']], 'vpools_removed_from_allowed_vpools_list': [rg_ids['rg1']],
         'vpools_added_to_disallowed_vpools_list': [rg_ids['rg1']], 'default_data_services_vpool': rg_ids['rg2'],
-        'namespace_admins': 'carol', 'is_stale_allowed': True, 'user_mapping': None})
+        'namespace_admins': 'carol', 'is_stale_allowed': True, 'user_mapping': MAPPING})
     assert (response.status_code, response.content) == (200, b'')
     body = api.get('/object/namespaces/namespace/lab').json()
     assert body['allowed_vpools_list'] == [rg_ids['rg2']]
     assert body['disallowed_vpools_list'] == [rg_ids['rg1']]
     assert (body['default_data_services_vpool'], body['namespace_admins']) == (rg_ids['rg2'], 'carol')
     assert body['is_stale_allowed'] is True
-    assert body['user_mapping'] == MAPPING  # null leaves it alone
+    assert body['user_mapping'] == MAPPING
+
+
+@pytest.mark.parametrize('setting, expected', [(None, []), ('clear', []), ('keep', MAPPING)])
+def test_update_without_user_mapping_clears_it_unless_configured(ecs_sim, api, setting, expected):
+    ecs_sim.seed({'namespaces': {'lab': {'user_mapping': MAPPING}}})
+    if setting:
+        ecs_sim.config(put_without_user_mapping=setting)
+    assert api.put('/object/namespaces/namespace/lab', json={'is_stale_allowed': True, 'user_mapping': None}).ok
+    assert ecs_sim.state()['namespaces']['lab']['user_mapping'] == expected
+    assert api.put('/object/namespaces/namespace/lab', json={'namespace_admins': 'x'}).ok
+    assert ecs_sim.state()['namespaces']['lab']['user_mapping'] == expected
 
 
 def test_update_replaces_the_user_mapping(ecs_sim, api):
