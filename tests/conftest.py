@@ -2,3 +2,4 @@
 
 from support.simulator_fixtures import *  # noqa: F401,F403  pylint: disable=wildcard-import,unused-wildcard-import
 from support.coldfront_fixtures import *  # noqa: F401,F403  pylint: disable=wildcard-import,unused-wildcard-import
+from support.e2e_fixtures import *  # noqa: F401,F403  pylint: disable=wildcard-import,unused-wildcard-import

@@ -137,3 +137,14 @@ def run_inventory(inventory, args=('--list',), env=None, timeout=300):
         except ValueError:
             data = None
     return proc, data
+
+
+def untag(data):
+    """ansible-inventory JSON with ansible-core's ``{"__ansible_unsafe": value}`` markers unwrapped."""
+    if isinstance(data, dict):
+        if set(data) == {'__ansible_unsafe'}:
+            return data['__ansible_unsafe']
+        return {key: untag(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [untag(item) for item in data]
+    return data

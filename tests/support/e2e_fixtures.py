@@ -1,0 +1,91 @@
+"""The end-to-end world: a real ColdFront, one ECS simulator per ECS resource, and an inventory file.
+
+    def test_something(ecs_world):
+        result = ecs_world.run('playbooks/provision.yml')
+        assert result.rc == 0, result.output
+        ecs_world.east.state()['namespaces']            # what ECS holds now
+        ecs_world.site.allocation_attributes('smith-east')
+
+ColdFront's ``ecs-east`` and ``ecs-west`` resources point at two simulators on 127.0.0.1 and 127.0.0.2 (same port,
+so one ``ecs_port`` serves both), with the replication groups their ``replication_group`` attributes name.  The
+inventory file selects the default way (name contains ``ecs``); credentials and the CA come from ``ECS_*``
+environment variables, the way AWX credentials inject them.  Mark tests ``coldfront`` and ``simulator``.
+"""
+
+import os
+
+import pytest
+import yaml
+
+from support.ansible_run import run_inventory, run_playbook, untag
+
+__all__ = ['ecs_world', 'EcsWorld']
+
+# Replication group named by each resource's ColdFront attribute (tests/coldfront/fixtures/default.yaml).
+RESOURCE_GROUPS = {'ecs-east': 'rg1', 'ecs-west': 'rg-west'}
+
+
+class EcsWorld:
+    """ColdFront site + simulators + inventory; ``run()`` runs a playbook against all of it."""
+
+    def __init__(self, site, simulators, inventory, env):
+        self.site = site
+        self.simulators = simulators
+        self.inventory = inventory
+        self.env = env
+
+    @property
+    def east(self):
+        return self.simulators['ecs-east']
+
+    @property
+    def west(self):
+        return self.simulators['ecs-west']
+
+    def sim(self, resource):
+        return self.simulators[resource]
+
+    def run(self, playbook, **kwargs):
+        """``run_playbook`` with this world's inventory and environment (``env=`` entries are added)."""
+        kwargs['env'] = dict(self.env, **(kwargs.get('env') or {}))
+        kwargs.setdefault('inventory', self.inventory)
+        return run_playbook(playbook, **kwargs)
+
+    def inventory_list(self):
+        """``ansible-inventory --list`` of this world, parsed (unsafe markers unwrapped)."""
+        proc, data = run_inventory(self.inventory, env=self.env)
+        assert proc.returncode == 0, proc.stderr
+        return untag(data)
+
+    def write_inventory(self, path, **options):
+        """Another inventory file for this world's ColdFront (plugin options as keyword arguments)."""
+        config = {'plugin': 'hpc.coldfront_ecs.coldfront', 'coldfront_env_file': self.site.env_file,
+                  'ecs_port': self.east.port}
+        config.update(options)
+        with open(path, 'w') as handle:
+            yaml.safe_dump(config, handle, sort_keys=False)
+        return str(path)
+
+
+def point_resources_at(site, simulators):
+    """Set each ECS resource's ``url`` to its simulator and create the replication group it names there."""
+    models = site.orm()
+    for resource, simulator in simulators.items():
+        models.ResourceAttribute.objects.filter(
+            resource__name=resource, resource_attribute_type__name='url').update(value=simulator.host)
+        group = RESOURCE_GROUPS[resource]
+        if group not in simulator.state()['replication_groups']:  # keyed by name
+            simulator.seed({'replication_groups': {group: {'description': 'replication group of %s' % resource}}})
+
+
+@pytest.fixture
+def ecs_world(coldfront_site, ecs_sim, ecs_sim_factory, tmp_path):
+    """ColdFront (default dataset) + ECS simulators for ecs-east and ecs-west + an inventory file."""
+    west = ecs_sim_factory(host='127.0.0.2', port=ecs_sim.port)
+    simulators = {'ecs-east': ecs_sim, 'ecs-west': west}
+    point_resources_at(coldfront_site, simulators)
+    env = dict(coldfront_site.env, ECS_USER=ecs_sim.admin.username, ECS_PASS=ecs_sim.admin.password,
+               ECS_CA_PATH=ecs_sim.ca_path)
+    world = EcsWorld(coldfront_site, simulators, None, env)
+    world.inventory = world.write_inventory(os.path.join(str(tmp_path), 'ecs.coldfront.yml'))
+    return world
