@@ -7,6 +7,7 @@ import csv
 import datetime
 import json
 import os
+import re
 import shutil
 import subprocess
 
@@ -99,6 +100,28 @@ def expected_order(rows, key, descending):
     return [row['id'] for row in sorted(present, key=lambda row: row[key], reverse=descending)] + [row['id'] for row in missing]
 
 
+def check_clicks_and_policy(chromium, html_path, tmp_path, data):
+    """Header clicks sort (first click largest first, second click reverses); an injected script is blocked."""
+    with open(html_path) as handle:
+        page = handle.read()
+    policy = re.search(r'<meta http-equiv="Content-Security-Policy"[^>]*>', page).group(0)
+    clicks = ("<script>var b = document.querySelector('th[data-sort=\"percent\"] button'); b.click(); "
+              "document.body.setAttribute('data-first', document.getElementById('allocation-table')"
+              ".getAttribute('data-sorted-by')); b.click();</script></body>")
+    injected = page.replace('</body>', clicks)
+    blocked = tmp_path / 'with-policy.html'
+    blocked.write_text(injected)
+    body = parse_html(chromium.dump_dom('file://%s' % blocked)).find('body')
+    assert 'data-first' not in body.attrs  # the policy stops any script but the page's own
+    allowed = tmp_path / 'without-policy.html'
+    allowed.write_text(injected.replace(policy, ''))
+    dom = parse_html(chromium.dump_dom('file://%s' % allowed))
+    assert dom.find('body').attrs['data-first'] == 'percent:desc'
+    assert dom.find('table', id='allocation-table').attrs['data-sorted-by'] == 'percent:asc'
+    shown = [int(row.attrs['data-id']) for row, _cells in table_rows(dom, 'allocation-table')]
+    assert shown == expected_order(data['allocations'], 'percent', False)
+
+
 def test_report_shows_coldfront_numbers_and_history(coldfront_site, chromium, tmp_path):
     site = coldfront_site
     hostile_id = simulate_syncs(site)
@@ -177,6 +200,8 @@ def test_report_shows_coldfront_numbers_and_history(coldfront_site, chromium, tm
         header = sorted_page.find('th', data_sort=key)
         assert header.attrs['aria-sort'] == ('descending' if direction == 'desc' else 'ascending')
 
+    check_clicks_and_policy(chromium, html_path, tmp_path, data)
+
     # A screenshot of the page (kept in tests/output/report for people to look at).
     png = chromium.screenshot('file://' + html_path, str(tmp_path / 'report.png'))
     with open(png, 'rb') as handle:
@@ -245,3 +270,23 @@ def test_constant_number_of_queries(coldfront_site):
     assert small == large == 7
     assert big['totals']['allocations'] == report['totals']['allocations'] + 120
     assert len(big['charts']) == 50 and sum(chart['rows'] for chart in big['charts']) >= 60
+
+
+def test_bad_options_fail_clearly(coldfront_site, tmp_path):
+    tasks = [
+        {'name': 'Percent instead of a fraction', 'ignore_errors': True,
+         'hpc.coldfront_ecs.coldfront_usage_report': {'threshold': 90, 'dest': str(tmp_path / 'r')}},
+        {'name': 'Unknown selection key', 'ignore_errors': True,
+         'hpc.coldfront_ecs.coldfront_usage_report': {'selection': {'nmae': 'ecs'}}},
+        {'name': 'Data only', 'hpc.coldfront_ecs.coldfront_usage_report': {'top': 0}},
+    ]
+    result = run_playbook([{'hosts': 'localhost', 'gather_facts': False, 'tasks': tasks}], env=coldfront_site.env)
+    assert result.rc == 0, result.output
+    assert [event['status'] for event in result.events] == ['ignored', 'ignored', 'ok']
+    percent, unknown = result.results('Percent instead of a fraction')[0], result.results('Unknown selection key')[0]
+    assert percent['msg'] == 'invalid report option: default threshold must be a fraction in (0, 1] (0.9 = 90 %), got 90.0'
+    assert 'unknown selection key(s) nmae' in unknown['msg']
+    data = result.results('Data only')[0]
+    assert data['changed'] is False and data['dest'] is None and 'files' not in data
+    assert data['report']['charts'] == [] and len(data['report']['allocations']) == 4
+    assert not (tmp_path / 'r').exists()
