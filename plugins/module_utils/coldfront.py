@@ -381,7 +381,7 @@ def load_resources(selection=None, allocation_statuses=('Active',), allocation_i
 def load_allocations(allocation_ids=None, resource_names=None, allocation_statuses=None, project=None):
     """Allocation records (any resource unless ``resource_names``), filtered; constant queries.
 
-    ``project`` matches a project title exactly or a project id.  Ordered by allocation id.
+    ``project`` matches a project title exactly or (digits) a project id.  Ordered by allocation id.
     """
     from coldfront.core.allocation import models as allocation_models  # pylint: disable=import-outside-toplevel
     from coldfront.core.resource import models as resource_models  # pylint: disable=import-outside-toplevel
@@ -393,8 +393,9 @@ def load_allocations(allocation_ids=None, resource_names=None, allocation_status
     queryset = _allocation_queryset((allocation_models, resource_models), resource_ids, allocation_statuses,
                                     allocation_ids)
     if project is not None:
-        if isinstance(project, int) or str(project).isdigit():
-            queryset = queryset.filter(project_id=int(project))
-        else:
-            queryset = queryset.filter(project__title=project)
+        from django.db.models import Q  # pylint: disable=import-outside-toplevel
+        match = Q(project__title=str(project))
+        if str(project).isdigit():
+            match |= Q(project_id=int(project))
+        queryset = queryset.filter(match)
     return [allocation_record(allocation) for allocation in queryset]

@@ -59,8 +59,10 @@ def to_text(value, data_type):
         if data_type != 'Yes/No':
             raise ValueError('a boolean is only valid for a Yes/No attribute')
         return 'Yes' if value else 'No'
-    if isinstance(value, (int, float)):
-        if isinstance(value, float) and not math.isfinite(value):
+    if isinstance(value, int):
+        return str(value)  # exact, even beyond float precision (Quota_In_Bytes)
+    if isinstance(value, float):
+        if not math.isfinite(value):
             raise ValueError('%r is not a finite number' % value)
         return format_number(value)
     if isinstance(value, str):
@@ -114,12 +116,15 @@ def to_usage(usage):
 
 
 def same_value(current, wanted, data_type):
-    """Whether a stored value already says ``wanted`` (numeric equality for Int and Float)."""
+    """Whether a stored value already says ``wanted``: exact integers for Int, numeric equality for Float."""
     if current is None:
         return False
+    current = current.strip()
+    if data_type == 'Int' and _INT_RE.match(current) and _INT_RE.match(wanted):
+        return int(current) == int(wanted)
     if data_type in NUMERIC_TYPES and same_number(current, wanted):
         return True
-    return current.strip() == wanted
+    return current == wanted
 
 
 # ---- type lookups ------------------------------------------------------------------------------
@@ -378,8 +383,8 @@ def _apply_allocation_item(change, reason, user, check_mode):
         after['value'] = change['value']
     if write_usage:
         after['usage'] = change['usage']
-    elif attribute is None and attribute_type.has_usage:
-        after['usage'] = 0.0  # ColdFront creates the usage row with 0
+    elif attribute_type.has_usage and usage_row is None and (attribute is None or write_value):
+        after['usage'] = 0.0  # the usage row is created (by us or ColdFront's save()) with 0
     if not check_mode:
         created = attribute is None
         if created:

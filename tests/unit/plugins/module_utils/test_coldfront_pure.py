@@ -75,7 +75,7 @@ def test_unsupported_versions(version):
 
 
 @pytest.mark.parametrize('value, data_type, text', [
-    (10, 'Float', '10'), (10.0, 'Float', '10'), (2.5, 'Float', '2.5'), (' 7 ', 'Int', '7'),
+    (10, 'Float', '10'), (10.0, 'Float', '10'), (2 ** 60 + 1, 'Int', '1152921504606846977'), (2.5, 'Float', '2.5'), (' 7 ', 'Int', '7'),
     (True, 'Yes/No', 'Yes'), (False, 'Yes/No', 'No'), ('smith-lab', 'Text', 'smith-lab'),
 ])
 def test_to_text(value, data_type, text):
@@ -117,6 +117,8 @@ def test_same_value_is_numeric_for_numbers_only():
     assert cw.same_value('10', '10.0', 'Float') and cw.same_value('10.0', '10', 'Int')
     assert not cw.same_value('10.0', '10', 'Text')
     assert cw.same_value(' smith ', 'smith', 'Text')
+    assert not cw.same_value('10995116277760', '10995116277761', 'Int')  # bytes: exact, not float-close
+    assert cw.same_value('+10', '10', 'Int')
     assert not cw.same_value(None, '1', 'Int')
 
 
