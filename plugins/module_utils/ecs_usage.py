@@ -107,7 +107,7 @@ class UsageCollector:
 
     def __init__(self, client, namespaces=None, batch_billing=True):
         self.client = client
-        self.requested = list(dict.fromkeys(namespaces)) if namespaces else None
+        self.requested = list(dict.fromkeys(namespaces)) if namespaces is not None else None
         self.try_batch = batch_billing
         self.failures = []
         self.features = {'batch_billing': False, 'full_namespace_list': False}

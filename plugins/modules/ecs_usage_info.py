@@ -25,7 +25,7 @@ author:
 options:
   namespaces:
     description:
-      - Namespaces whose billing is read. All namespaces when not given.
+      - Namespaces whose billing is read. All namespaces when not given; none when an empty list is given.
       - The quotas of all namespaces are read in any case.
       - A namespace that does not exist is reported in RV(failures).
     type: list

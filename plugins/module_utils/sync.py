@@ -1,0 +1,184 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hpc.coldfront_ecs contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The sync plan (ECS -> ColdFront) of one ECS resource, as pure data (no Django, no HTTP).
+
+Input: the ECS views of the resource's allocations (``ecs_allocation.resource_views``) and one
+``ecs_usage_info`` result.  Output: the ColdFront attribute items to write (only ``coldfront_write`` decides
+whether they differ) and a report of every allocation: synced, skipped (with the reason), pending push,
+conflict; plus drift (namespaces or buckets missing on ECS, namespaces no allocation claims).
+
+Values, exactly as DESIGN section 3 says:
+
+* ``Storage Quota (TB)`` value = namespace quota GB / 1024, ``Quota_In_Bytes`` value = TB x 1024**4 (the agreed
+  value of ``reconcile``); -1 (no quota on ECS) is written as -1 in both;
+* usage of both = the namespace's billed size (the sum of its buckets; the allocation's bucket when it is the
+  only one): KB / 1024**3 for TB, KB x 1024 for bytes;
+* resource ``capacity_tb`` = provisioned GB / 1024, ``used_tb`` = (provisioned - free) GB / 1024,
+  ``allocated_tb`` = sum of every namespace hard quota on the endpoint / 1024, namespaces without a quota left out
+  (and counted in ``unlimited_namespaces``).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils import reconcile, units
+
+SYNCED = 'synced'
+SKIPPED = 'skipped'
+PENDING_PUSH = 'pending_push'
+CONFLICT = 'conflict'
+
+DEFAULT_RESOURCE_ATTRIBUTES = {'capacity': 'capacity_tb', 'used': 'used_tb', 'allocated': 'allocated_tb'}
+
+
+def _quota_text(gb):
+    return str(units.UNLIMITED) if units.is_unlimited(gb) else units.format_number(units.gb_to_tb(gb))
+
+
+def _bytes_text(gb):
+    return str(units.gb_to_bytes(gb))
+
+
+class SyncPlan:
+    """Builds the plan for one resource; see :func:`plan_sync`."""
+
+    def __init__(self, resource, views, usage, settings, resource_attributes=None):
+        self.resource = resource
+        self.resource_attributes = dict(DEFAULT_RESOURCE_ATTRIBUTES, **(resource_attributes or {}))
+        self.quota_reason = None
+        self.views = views
+        self.usage = usage or {}
+        self.settings = settings
+        self.items = {}
+        self.allocations = []
+        self.drift = {'missing_namespaces': [], 'missing_buckets': [], 'unclaimed_namespaces': []}
+        self.failures = {}
+        for failure in self.usage.get('failures') or ():
+            self.failures.setdefault(failure.get('namespace'), []).append(failure)
+
+    def item(self, allocation_id, name, **fields):
+        """Value and/or usage of one (allocation, attribute): one item each, as ``coldfront_write`` wants."""
+        key = (allocation_id, name)
+        if key not in self.items:
+            self.items[key] = {'allocation_id': allocation_id, 'name': name}
+        self.items[key].update(fields)
+
+    def report(self, view, status, reason=None, **extra):
+        entry = {'allocation_id': view['id'], 'project': view['project'], 'namespace': view.get('namespace'),
+                 'bucket': view.get('bucket'), 'status': status, 'reason': reason}
+        entry.update(extra)
+        self.allocations.append(entry)
+
+    def label(self, view):
+        return 'allocation %s (project %s) on %s' % (view['id'], view['project'], self.resource)
+
+    # -- per allocation -------------------------------------------------------------------------------
+
+    def allocation(self, view):
+        namespace = view.get('namespace')
+        if view.get('errors'):
+            return self.report(view, SKIPPED, '; '.join(view['errors']))
+        if not view.get('provisioned'):
+            return self.report(view, SKIPPED, '%s is not provisioned yet (no %s recorded): run provision first'
+                               % (self.label(view), self.settings['subdirectory_attribute']))
+        known = self.usage.get('namespaces') or {}
+        if namespace not in known:
+            self.drift['missing_namespaces'].append({'allocation_id': view['id'], 'project': view['project'],
+                                                     'namespace': namespace})
+            return self.report(view, SKIPPED, '%s: namespace %s is recorded in ColdFront but missing on ECS %s; '
+                               'nothing was changed: restore it on ECS or correct the %s attribute'
+                               % (self.label(view), namespace, self.usage.get('endpoint'),
+                                  self.settings['subdirectory_attribute']))
+        usage_entry = (self.usage.get('usage') or {}).get(namespace)
+        ecs_gb = known[namespace].get('hard_quota_gb')
+        unread = [what for what, missing in (('quota', ecs_gb is None), ('billing', usage_entry is None)) if missing]
+        if unread:
+            problems = ['%s %s: %s' % (f.get('method') or 'read', f.get('path') or namespace, f.get('message'))
+                        for f in self.failures.get(namespace, ())] or ['ECS returned no data for it']
+            return self.report(view, SKIPPED, '%s: could not read the %s of namespace %s, so it was not synced; %s'
+                               % (self.label(view), ' and '.join(unread), namespace, '; '.join(problems)),
+                               quota=None)
+        quota_status = self.quota(view, ecs_gb)
+        self.usage_items(view, usage_entry)
+        if quota_status in (PENDING_PUSH, CONFLICT):
+            return self.report(view, quota_status, self.quota_reason, quota=quota_status)
+        return self.report(view, SYNCED, quota=quota_status)
+
+    def bucket_drift(self, view, usage_entry):
+        bucket = view.get('bucket')
+        if bucket and bucket not in (usage_entry.get('buckets') or {}):
+            self.drift['missing_buckets'].append({'allocation_id': view['id'], 'project': view['project'],
+                                                  'namespace': view['namespace'], 'bucket': bucket})
+
+    def quota(self, view, ecs_gb):
+        """Quota items by the DESIGN section 5 decision; returns the decision."""
+        self.quota_reason = None
+        coldfront_gb = reconcile.quota_gb(view.get('quota_tb'))
+        agreed = reconcile.agreed_gb(view.get('quota_bytes'))
+        decision = reconcile.quota_decision(coldfront_gb, agreed, ecs_gb)
+        settings = self.settings
+        if decision in (reconcile.PULL, reconcile.BASELINE):
+            self.item(view['id'], settings['quota_tb_attribute'], value=_quota_text(ecs_gb))
+        if decision in (reconcile.PULL, reconcile.BASELINE, reconcile.RECORD) or \
+                (decision == reconcile.IN_SYNC and agreed is None):
+            self.item(view['id'], settings['quota_bytes_attribute'], value=_bytes_text(ecs_gb))
+        if decision == reconcile.PUSH:
+            self.quota_reason = ('%s: %s changed in ColdFront and not pushed to ECS yet; left as it is, provision '
+                                 'pushes it' % (self.label(view), settings['quota_tb_attribute']))
+            return PENDING_PUSH
+        if decision == reconcile.CONFLICT:
+            self.quota_reason = reconcile.conflict_message(view['id'], self.resource, view['namespace'],
+                                                           coldfront_gb, agreed, ecs_gb)
+            return CONFLICT
+        return decision
+
+    def usage_items(self, view, usage_entry):
+        self.bucket_drift(view, usage_entry)
+        size_kb = usage_entry.get('total_size_kb') or 0
+        self.item(view['id'], self.settings['quota_tb_attribute'], usage=units.kb_to_tb(size_kb))
+        self.item(view['id'], self.settings['quota_bytes_attribute'], usage=units.kb_to_bytes(size_kb))
+
+    # -- per resource ---------------------------------------------------------------------------------
+
+    def resource_items(self):
+        names = self.resource_attributes
+        capacity = self.usage.get('capacity') or {}
+        provisioned, free = capacity.get('total_provisioned_gb'), capacity.get('total_free_gb')
+        values = {'allocated': units.gb_to_tb(self.usage.get('allocated_gb') or 0)}
+        if provisioned is not None:
+            values['capacity'] = units.gb_to_tb(provisioned)
+            if free is not None:
+                values['used'] = units.gb_to_tb(provisioned - free)
+        return [{'resource': self.resource, 'name': names[key], 'value': units.format_number(value)}
+                for key, value in sorted(values.items())]
+
+    def unclaimed(self, claimed):
+        known = sorted((self.usage.get('namespaces') or {}).keys())
+        self.drift['unclaimed_namespaces'] = [name for name in known if name not in claimed]
+
+    def build(self):
+        for view in self.views:
+            self.allocation(view)
+        self.unclaimed(set(view['namespace'] for view in self.views if view.get('namespace')))
+        counts = {}
+        for entry in self.allocations:
+            counts[entry['status']] = counts.get(entry['status'], 0) + 1
+        return {
+            'allocation_attributes': list(self.items.values()),
+            'resource_attributes': self.resource_items(),
+            'allocations': self.allocations,
+            'drift': self.drift,
+            'counts': dict((status, counts.get(status, 0)) for status in (SYNCED, SKIPPED, PENDING_PUSH, CONFLICT)),
+            'unlimited_namespaces': list(self.usage.get('unlimited_namespaces') or ()),
+        }
+
+
+def plan_sync(resource, views, usage, settings, resource_attributes=None):
+    """The plan for ``resource`` (name) from its allocation ``views`` and one ``ecs_usage_info`` result.
+
+    ``settings`` are the ``ecs_allocation`` settings (attribute names, merged); ``resource_attributes`` names the
+    resource attributes (``{'capacity': ..., 'used': ..., 'allocated': ...}``, defaults as DESIGN section 3).
+    """
+    return SyncPlan(resource, views, usage, settings, resource_attributes).build()

@@ -1,0 +1,258 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hpc.coldfront_ecs contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: coldfront_ecs_sync
+short_description: Write the ECS quota and usage of one ECS resource into ColdFront, in one transaction
+version_added: 0.1.0
+description:
+  - Takes what M(hpc.coldfront_ecs.ecs_usage_info) read from one ECS endpoint and applies it to the ColdFront resource
+    of that endpoint and to its allocations, reading ColdFront fresh in the same process.
+  - For every provisioned allocation (C(Subdirectory) recorded) the namespace quota becomes the value of
+    C(Storage Quota (TB)) (GB / 1024) and of C(Quota_In_Bytes) (TB x 1024^4), and the namespace's billed size becomes
+    the usage of both (KB / 1024^3 for TB, KB x 1024 for bytes). The resource gets C(capacity_tb), C(used_tb) and
+    C(allocated_tb).
+  - A quota changed in ColdFront and not pushed to ECS yet is never overwritten (reported as C(pending_push)); a quota
+    changed on both sides is reported as a conflict and neither side is changed. C(Quota_In_Bytes) holds the last value
+    both sides agreed on.
+  - Only differences are written, all in one database transaction, each history row marked with the change reason.
+    A second run with nothing changed on ECS writes nothing.
+  - Drift is reported, never repaired by deleting anything; allocations that cannot be synced are reported with the
+    reason and skipped, the others are synced.
+author:
+  - hpc.coldfront_ecs contributors (@hpc-coldfront-ecs)
+options:
+  resource:
+    description: Name of the ColdFront resource of the ECS endpoint.
+    type: str
+    required: true
+  usage:
+    description:
+      - The registered result of M(hpc.coldfront_ecs.ecs_usage_info) for this resource's endpoint (its C(capacity),
+        C(namespaces), C(allocated_gb), C(unlimited_namespaces), C(usage), C(failures) and C(endpoint) are used).
+    type: dict
+    required: true
+  allocation_statuses:
+    description: Allocation statuses that are synced (and that claim a namespace for the drift report).
+    type: list
+    elements: str
+    default: [Active]
+  attribute_names:
+    description: ColdFront attribute names, when a site uses other names than the reference deployment.
+    type: dict
+    default: {}
+    suboptions:
+      namespace:
+        description: Allocation attribute overriding the namespace name.
+        type: str
+        default: Namespace
+      bucket:
+        description: Allocation attribute overriding the bucket name.
+        type: str
+        default: Bucket
+      subdirectory:
+        description: Allocation attribute C(<namespace>:<bucket>) recorded by provisioning.
+        type: str
+        default: Subdirectory
+      quota_tb:
+        description: Allocation attribute with the quota in TB (value) and the usage in TB (usage).
+        type: str
+        default: Storage Quota (TB)
+      quota_bytes:
+        description: Allocation attribute with the agreed quota in bytes (value) and the usage in bytes (usage).
+        type: str
+        default: Quota_In_Bytes
+      capacity:
+        description: Resource attribute receiving the provisioned capacity in TB.
+        type: str
+        default: capacity_tb
+      used:
+        description: Resource attribute receiving the used capacity in TB.
+        type: str
+        default: used_tb
+      allocated:
+        description: Resource attribute receiving the sum of the namespace quotas in TB.
+        type: str
+        default: allocated_tb
+extends_documentation_fragment:
+  - hpc.coldfront_ecs.coldfront
+  - hpc.coldfront_ecs.coldfront.history
+notes:
+  - The attribute types must exist (the setup playbook creates them); a missing one fails the module before anything
+    is written.
+seealso:
+  - module: hpc.coldfront_ecs.ecs_usage_info
+  - module: hpc.coldfront_ecs.coldfront_allocation_attribute
+'''
+
+EXAMPLES = r'''
+- name: Read quota and usage from ECS
+  hpc.coldfront_ecs.ecs_usage_info:
+    host: "{{ ecs_host }}"
+    namespaces: "{{ ecs_allocations | selectattr('provisioned') | map(attribute='namespace') | list }}"
+  register: usage
+
+- name: Write them into ColdFront
+  hpc.coldfront_ecs.coldfront_ecs_sync:
+    resource: "{{ coldfront_resource_name }}"
+    usage: "{{ usage }}"
+    coldfront_env_file: /etc/coldfront/coldfront.env
+    change_reason: hourly sync
+'''
+
+RETURN = r'''
+summary:
+  description: Counts for this resource.
+  returned: always
+  type: dict
+  contains:
+    synced:
+      description: Allocations whose quota and usage were read and applied (changed or not).
+      type: int
+    skipped:
+      description: Allocations not synced (not provisioned, bad data, namespace missing or unreadable on ECS).
+      type: int
+    pending_push:
+      description: Allocations whose ColdFront quota changed and waits for provision to push it.
+      type: int
+    conflict:
+      description: Allocations whose quota changed on both sides (nothing changed).
+      type: int
+    attributes_changed:
+      description: Allocation and resource attribute values or usages written (0 on an unchanged re-run).
+      type: int
+  sample: {"synced": 40, "skipped": 1, "pending_push": 0, "conflict": 0, "attributes_changed": 12}
+allocations:
+  description: One entry per allocation of the resource in the selected statuses.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    allocation_id:
+      description: ColdFront allocation id.
+      type: int
+    project:
+      description: Project title.
+      type: str
+    namespace:
+      description: ECS namespace (null when it cannot be derived).
+      type: str
+    bucket:
+      description: ECS bucket.
+      type: str
+    status:
+      description: C(synced), C(skipped), C(pending_push) or C(conflict).
+      type: str
+    reason:
+      description: Why it was not synced, one line naming the allocation, the resource and what to do.
+      type: str
+    quota:
+      description: The quota decision (C(in_sync), C(pull), C(record), C(baseline), C(push), C(conflict)) or null.
+      type: str
+  sample: [{"allocation_id": 3, "project": "Smith Lab", "namespace": "smith-lab", "bucket": "lab-smith-lab-bucket",
+            "status": "synced", "reason": null, "quota": "in_sync"}]
+problems:
+  description: The reasons of every skipped, pending or conflicting allocation (the lines of RV(allocations) that have one).
+  returned: always
+  type: list
+  elements: str
+drift:
+  description: Differences between ColdFront and ECS that the sync reports and never repairs.
+  returned: always
+  type: dict
+  contains:
+    missing_namespaces:
+      description: Provisioned allocations whose namespace does not exist on ECS.
+      type: list
+      elements: dict
+    missing_buckets:
+      description: Synced allocations whose bucket does not exist (or has no billing record) on ECS.
+      type: list
+      elements: dict
+    unclaimed_namespaces:
+      description: Namespaces on ECS that no allocation in the selected statuses claims (for example after it expired).
+      type: list
+      elements: str
+resource:
+  description: The resource values written (TB, as text) and the namespaces without a quota.
+  returned: always
+  type: dict
+  sample: {"capacity_tb": "2518", "used_tb": "1275.7", "allocated_tb": "30", "unlimited_namespaces": []}
+changes:
+  description: The attribute items that were (or in check mode would be) written, with before and after.
+  returned: always
+  type: dict
+  contains:
+    allocation_attributes:
+      description: Changed allocation attribute items.
+      type: list
+      elements: dict
+    resource_attributes:
+      description: Changed resource attribute items.
+      type: list
+      elements: dict
+'''
+
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront import load_resources
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront_module import ColdFrontModule
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront_write import apply_changes, diff_of
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_allocation import merge_settings, resource_views
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.sync import plan_sync
+
+ATTRIBUTE_NAMES = dict(namespace='Namespace', bucket='Bucket', subdirectory='Subdirectory', quota_tb='Storage Quota (TB)',
+                       quota_bytes='Quota_In_Bytes', capacity='capacity_tb', used='used_tb', allocated='allocated_tb')
+
+
+def settings_from(names):
+    """``(ecs_allocation settings, resource attribute names)`` from the ``attribute_names`` option."""
+    settings = merge_settings({
+        'namespace_attribute': names['namespace'], 'bucket_attribute': names['bucket'],
+        'subdirectory_attribute': names['subdirectory'], 'quota_tb_attribute': names['quota_tb'],
+        'quota_bytes_attribute': names['quota_bytes'],
+    })
+    return settings, {'capacity': names['capacity'], 'used': names['used'], 'allocated': names['allocated']}
+
+
+def main():
+    module = ColdFrontModule('coldfront_ecs_sync', dict(
+        resource=dict(type='str', required=True),
+        usage=dict(type='dict', required=True),
+        allocation_statuses=dict(type='list', elements='str', default=['Active']),
+        attribute_names=dict(type='dict', default={}, options=dict(
+            (key, dict(type='str', default=value)) for key, value in ATTRIBUTE_NAMES.items())),
+    ))
+    params = module.params
+
+    def work():
+        settings, resource_attributes = settings_from(params['attribute_names'])
+        records = load_resources(selection={'names': [params['resource']], 'name_contains': None},
+                                 allocation_statuses=params['allocation_statuses'])
+        if not records:
+            module.fail_json(msg='resource %r does not exist in ColdFront: check the inventory (coldfront_resource_name)'
+                             % params['resource'])
+        views = resource_views(records[0], settings)
+        plan = plan_sync(params['resource'], views, params['usage'], settings, resource_attributes)
+        applied = apply_changes(plan['allocation_attributes'], plan['resource_attributes'], reason=module.reason,
+                                user=module.history_user, check_mode=module.check_mode, create_missing=True)
+        changed_items = dict((key, [item for item in applied[key] if item['changed']])
+                             for key in ('allocation_attributes', 'resource_attributes'))
+        summary = dict(plan['counts'], attributes_changed=sum(len(items) for items in changed_items.values()))
+        resource = dict((item['name'], item['value']) for item in plan['resource_attributes'])
+        resource['unlimited_namespaces'] = plan['unlimited_namespaces']
+        return {
+            'changed': applied['changed'], 'summary': summary, 'allocations': plan['allocations'],
+            'problems': [entry['reason'] for entry in plan['allocations'] if entry['reason']],
+            'drift': plan['drift'], 'resource': resource, 'changes': changed_items, 'diff': diff_of(applied),
+        }
+
+    module.run(work)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,113 @@
+"""playbooks/sync.yml end to end: ECS (simulator) -> ColdFront (real), through the inventory plugin."""
+
+import pytest
+
+pytestmark = [pytest.mark.coldfront, pytest.mark.simulator]
+
+TB = 1024 ** 4
+SMITH_NS, SMITH_BUCKET = 'smith-lab', 'lab-smith-lab-bucket'
+USED_BYTES = 3 * TB + 123 * 1024 + 512          # not a whole number of KB on purpose
+
+
+def provisioned(world, ref='smith-east', namespace=SMITH_NS, bucket=SMITH_BUCKET, quota_gb=10240, used=USED_BYTES,
+                sim='ecs-east'):
+    """An allocation as provision leaves it: Subdirectory recorded, namespace + bucket on ECS."""
+    world.site.add_allocation_attributes(ref, {'Subdirectory': '%s:%s' % (namespace, bucket)})
+    world.sim(sim).seed({'namespaces': {namespace: {
+        'vpool': 'rg1' if sim == 'ecs-east' else 'rg-west', 'quota': {'blockSize': quota_gb, 'notificationSize': quota_gb * 9 // 10},
+        'buckets': {bucket: {'usage': {'bytes': used, 'objects': 7}}}}}})
+
+
+def attrs(world, ref):
+    return {name: (value, usage) for name, value, usage in world.site.allocation_attributes(ref)}
+
+
+def test_sync_values_to_the_byte_and_unchanged_resync_writes_nothing(ecs_world):
+    provisioned(ecs_world)
+    ecs_world.east.seed({'namespaces': {'orphan-lab': {'vpool': 'rg1', 'quota': {'blockSize': 2048, 'notificationSize': 1843}},
+                                        'open-lab': {'vpool': 'rg1'}}})
+    result = ecs_world.run('playbooks/sync.yml', diff=True)
+    assert result.rc == 0, result.output
+
+    values = attrs(ecs_world, 'smith-east')
+    assert values['Storage Quota (TB)'][0] == '10'
+    assert values['Storage Quota (TB)'][1] == pytest.approx(USED_BYTES / TB, rel=1e-15)
+    assert values['Quota_In_Bytes'] == (str(10 * TB), float(USED_BYTES))
+
+    east = ecs_world.site.resource_attributes('ecs-east')
+    capacity = ecs_world.east.state()['capacity']
+    assert float(east['capacity_tb']) == capacity['totalProvisioned_gb'] / 1024
+    assert float(east['used_tb']) == (capacity['totalProvisioned_gb'] - capacity['totalFree_gb']) / 1024
+    assert float(east['allocated_tb']) == (10240 + 2048) / 1024          # open-lab has no quota: left out
+
+    sync = result.results('Write quota, usage and capacity into ColdFront', host='ecs-east')[0]
+    assert sync['resource']['unlimited_namespaces'] == ['open-lab']
+    assert sorted(sync['drift']['unclaimed_namespaces']) == ['open-lab', 'orphan-lab']
+    assert result.custom_stats['_run']['ecs_sync_summary']['ecs-east']['counts']['synced'] == 1
+
+    before = ecs_world.site.history_counts()
+    again = ecs_world.run('playbooks/sync.yml')
+    assert again.rc == 0, again.output
+    assert again.changed == 0
+    assert ecs_world.site.history_counts() == before
+
+
+def test_sync_pulls_ecs_quota_change_and_keeps_unpushed_coldfront_change(ecs_world):
+    provisioned(ecs_world)
+    provisioned(ecs_world, ref='jones-east', namespace='jones-genomics', bucket='lab-jones-genomics-bucket',
+                quota_gb=20480, used=0)
+    assert ecs_world.run('playbooks/sync.yml').rc == 0
+    # ECS admin raises smith-lab to 15 TB; a ColdFront change request raises Jones to 30 TB (not pushed yet).
+    ecs_world.east.seed({'namespaces': {SMITH_NS: {'quota': {'blockSize': 15360, 'notificationSize': 13824}}}})
+    models = ecs_world.site.orm()
+    models.AllocationAttribute.objects.filter(allocation_id=ecs_world.site.allocation_id('jones-east'),
+                                              allocation_attribute_type__name='Storage Quota (TB)').update(value='30')
+    result = ecs_world.run('playbooks/sync.yml')
+    assert result.rc == 0, result.output                    # pending push is not a failure
+    assert attrs(ecs_world, 'smith-east')['Storage Quota (TB)'][0] == '15'
+    assert attrs(ecs_world, 'smith-east')['Quota_In_Bytes'][0] == str(15 * TB)
+    assert attrs(ecs_world, 'jones-east')['Storage Quota (TB)'][0] == '30'       # not overwritten
+    assert attrs(ecs_world, 'jones-east')['Quota_In_Bytes'][0] == str(20 * TB)
+    entries = {e['allocation_id']: e for e in
+               result.results('Write quota, usage and capacity into ColdFront', host='ecs-east')[0]['allocations']}
+    assert entries[ecs_world.site.allocation_id('jones-east')]['status'] == 'pending_push'
+
+    # Now ECS changes Jones too, differently: a conflict, neither side changes, the play fails naming it.
+    ecs_world.east.seed({'namespaces': {'jones-genomics': {'quota': {'blockSize': 25600, 'notificationSize': 23040}}}})
+    result = ecs_world.run('playbooks/sync.yml')
+    assert result.rc != 0
+    assert 'changed on both sides' in result.output and 'allocation %d' % ecs_world.site.allocation_id('jones-east') in result.output
+    assert attrs(ecs_world, 'jones-east')['Storage Quota (TB)'][0] == '30'
+    assert ecs_world.east.state()['namespaces']['jones-genomics']['quota']['blockSize'] == 25600
+
+
+def test_unreadable_namespace_and_unreachable_endpoint_are_reported_and_skipped(ecs_world):
+    provisioned(ecs_world)
+    provisioned(ecs_world, ref='jones-east', namespace='jones-genomics', bucket='lab-jones-genomics-bucket',
+                quota_gb=20480, used=5 * TB)
+    provisioned(ecs_world, ref='odd-west', namespace='chen-patel-ber-lab-2024', bucket='lab-chen-patel-ber-lab-2024-bucket',
+                quota_gb=5120, used=TB, sim='ecs-west')
+    # An older cluster (brief namespace list, no batch billing) reads quota and billing per namespace.
+    ecs_world.east.config(namespace_list='brief', batch_billing='off')
+    ecs_world.east.faults(error_rate=1.0, error_status=500, match='smith-lab', seed=1)
+    ecs_world.west.faults(down=True)
+    result = ecs_world.run('playbooks/sync.yml')
+    assert result.rc != 0
+    # Jones synced despite Smith's namespace failing, and despite ecs-west being down.
+    assert attrs(ecs_world, 'jones-east')['Quota_In_Bytes'][1] == float(5 * TB)
+    assert 'smith-lab' in result.output and 'could not read' in result.output
+    assert 'ecs-west' in result.output and 'was not synced' in result.output
+    for sim in ecs_world.simulators.values():
+        sim.clear_faults()
+        assert sim.stats()['live_tokens_total'] == 0
+
+
+def test_drift_is_reported_never_repaired(ecs_world):
+    provisioned(ecs_world)
+    ecs_world.site.add_allocation_attributes('jones-east', {'Subdirectory': 'jones-genomics:lab-jones-genomics-bucket'})
+    result = ecs_world.run('playbooks/sync.yml')
+    sync = result.results('Write quota, usage and capacity into ColdFront', host='ecs-east')[0]
+    assert sync['drift']['missing_namespaces'] == [{'allocation_id': ecs_world.site.allocation_id('jones-east'),
+                                                   'project': 'Jones Genomics Lab', 'namespace': 'jones-genomics'}]
+    assert 'missing on ECS' in result.output
+    assert 'jones-genomics' not in ecs_world.east.state()['namespaces']      # nothing created by sync
