@@ -38,7 +38,9 @@ sanity: venv
 units: venv
 	$(PYTEST) tests/unit $(PYTEST_ARGS)
 
+# The report tests render in headless Chromium (Debian's package, installed when missing).
 integration: venv
+	tools/ensure_chromium.sh >/dev/null
 	$(PYTEST) tests/integration $(PYTEST_ARGS)
 
 # The ColdFront-backed tests again, on a PostgreSQL server that tools/postgres.sh installs and starts.
