@@ -1,0 +1,448 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hpc.coldfront_ecs contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Provision ColdFront allocations on one ECS endpoint (module ``ecs_provision``, role ``ecs_provision``).
+
+    settings = Settings(replication_group='rg1', ldap_domain='ad.example.org', overcommit=None)
+    outcome = Provisioner(client, settings, check_mode=False).run(views)   # views: ecs_allocation views
+    outcome['results'], outcome['records'], outcome['summary'], outcome['changed'], outcome['diff']
+
+For each allocation view (DESIGN sections 4 and 5):
+
+* not recorded (no ``Subdirectory``): validate (view errors, names, automation options, a positive quota, the
+  quota against capacity x ``overcommit`` when set), then on ECS create the namespace (default replication
+  group, the project's LDAP group mapping, hard quota and soft quota at ``soft_quota_percent``) and the bucket
+  (``filesystem_enabled`` iff ``nfs_share``, the same quota when ``bucket_quota``); then hand back what to record
+  (``Namespace``, ``Bucket``, ``Subdirectory``, ``Quota_In_Bytes``).  A namespace that exists already is
+  completed only when its group mapping is exactly this allocation's (this ``ldap_domain`` and the project title:
+  what provisioning creates, so an interrupted run resumes); any other one is refused, never adopted.
+* recorded: when ``Storage Quota (TB)`` differs from the last agreed ``Quota_In_Bytes``, read the ECS quota and
+  apply :func:`reconcile.quota_decision`: push (validated like a raise), record only, or report a conflict.
+
+Nothing raises for one allocation: each gets a result with an ``action`` (see :data:`ACTIONS`) and, on failure,
+an ``error`` that names the allocation, the project, the resource, the step and the ECS call.  Only problems of
+the endpoint itself (login, TLS, connection, reading capacity for the overcommit check) raise.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils import naming, reconcile, units
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_allocation import (
+    SUPPORTED_OPTIONS, describe, parse_options)
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_bucket_state import BucketState
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_errors import (
+    EcsApiError, EcsConfigError, is_not_found)
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_module import EcsModuleFailure
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_namespace_state import NamespaceState
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_quota import quota_from_record, wanted_quota
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_views import normalize_mapping
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.quota import validate_change
+
+CREATED, RESUMED, QUOTA_PUSHED, RECORDED, UNCHANGED, FAILED, CONFLICT = (
+    'created', 'resumed', 'quota_pushed', 'recorded', 'unchanged', 'failed', 'conflict')
+ACTIONS = (CREATED, RESUMED, QUOTA_PUSHED, RECORDED, UNCHANGED, FAILED, CONFLICT)
+FAILURES = (FAILED, CONFLICT)
+# What each allocation needs (internal).
+NEW, PUSH, IDLE, DONE = 'new', 'push', 'idle', 'done'
+DEFAULT_ATTRIBUTES = {'namespace': 'Namespace', 'bucket': 'Bucket', 'subdirectory': 'Subdirectory',
+                      'quota_bytes': 'Quota_In_Bytes'}
+ECS_FAILURES = (EcsApiError, EcsConfigError, EcsModuleFailure)
+
+
+class Settings:
+    """What the ECS resource (host) and the role decide for every allocation of one run."""
+
+    def __init__(self, replication_group=None, ldap_domain=None, soft_quota_percent=units.DEFAULT_SOFT_QUOTA_PERCENT,
+                 bucket_quota=True, overcommit=None, default_options=None, attributes=None):
+        self.replication_group = replication_group or None
+        self.ldap_domain = ldap_domain or None
+        self.soft_quota_percent = soft_quota_percent
+        self.bucket_quota = bucket_quota
+        self.overcommit = overcommit
+        self.default_options = default_options
+        self.attributes = dict(DEFAULT_ATTRIBUTES, **dict((k, v) for k, v in (attributes or {}).items() if v))
+
+
+def group_mapping(ldap_domain, project):
+    """The namespace user mapping provisioning creates: the project title as group in ``ldap_domain``."""
+    return [{'domain': ldap_domain, 'groups': [project], 'attributes': []}]
+
+
+def _canonical_mapping(mapping):
+    return [dict(entry, domain=str(entry['domain']).lower()) for entry in normalize_mapping(mapping)]
+
+
+def has_signature(namespace, ldap_domain, project):
+    """True when ``namespace`` (ECS record) carries exactly the mapping provisioning gives ``project``.
+
+    Without an ``ldap_domain`` there is no signature, so nothing can be recognised as ours.
+    """
+    if not ldap_domain or not project:
+        return False
+    return _canonical_mapping(namespace.get('user_mapping')) == _canonical_mapping(group_mapping(ldap_domain, project))
+
+
+def _mapping_text(mapping):
+    entries = normalize_mapping(mapping)
+    if not entries:
+        return 'no group mapping'
+    return 'group mapping ' + ', '.join('%s/%s' % (entry['domain'], '+'.join(entry['groups']) or '-') for entry in entries)
+
+
+class Allocation:
+    """One allocation's work and result."""
+
+    def __init__(self, view, settings):
+        self.view = view
+        self.settings = settings
+        self.id = view.get('id')
+        self.namespace = view.get('namespace')
+        self.bucket = view.get('bucket')
+        self.kind = IDLE
+        self.plan = None            # new: 'create' or 'resume'; push: a reconcile decision
+        self.current = None         # new: the ECS namespace record; push: the ECS namespace quota
+        self.limit_tb = None        # the quota to validate against the resource (overcommit)
+        self.group = None
+        self.diff = None
+        self.result = {'allocation_id': self.id, 'project': view.get('project'), 'resource': view.get('resource'),
+                       'namespace': self.namespace, 'bucket': self.bucket, 'action': UNCHANGED, 'changes': [],
+                       'record': {}, 'error': None}
+
+    @property
+    def label(self):
+        return describe(self.view)
+
+    @property
+    def quota_tb(self):
+        return self.view.get('quota_tb')
+
+    def fail(self, message, action=FAILED):
+        self.kind = DONE
+        self.result.update(action=action, error='%s: %s' % (self.label, message), record={})
+
+    def fail_step(self, step, error):
+        text = error.message if isinstance(error, EcsApiError) else (getattr(error, 'msg', None) or str(error))
+        self.fail('%s: %s' % (step, text))
+
+    # -- phase 0: what is there to do (no ECS call) -----------------------------------------------------
+
+    def classify(self):
+        errors = self.view.get('errors') or []
+        if errors:
+            self.kind = DONE
+            self.result.update(action=FAILED, error='; '.join(errors))
+        elif self.view.get('subdirectory'):
+            self.classify_recorded()
+        else:
+            self.classify_new()
+
+    def classify_recorded(self):
+        coldfront_gb = reconcile.quota_gb(self.quota_tb)
+        agreed = reconcile.agreed_gb(self.view.get('quota_bytes'))
+        if coldfront_gb is None or agreed is None or coldfront_gb == agreed:
+            return  # nothing pushed since the last agreement (or no agreement yet: sync baselines it)
+        if not (self.namespace and self.bucket):
+            self.fail('no usable namespace and bucket names to push the quota to')
+            return
+        self.kind = PUSH
+
+    def classify_new(self):
+        problems = []
+        try:
+            naming.validate_namespace_name(self.namespace)
+            naming.validate_bucket_name(self.bucket)
+        except naming.InvalidName as exc:
+            problems.append(str(exc))
+        options, source = self.options()
+        unsupported = [option for option in options if option not in SUPPORTED_OPTIONS]
+        if unsupported:
+            problems.append('automation option(s) %s from %s are not supported (supported: %s); remove them'
+                            % (', '.join(repr(option) for option in unsupported), source, ', '.join(SUPPORTED_OPTIONS)))
+        quota = self.quota_tb
+        if quota is None:
+            problems.append('it has no Storage Quota (TB) value: set the quota to provision it')
+        elif units.is_unlimited(quota) or quota <= 0:
+            problems.append('Storage Quota (TB) %s is not a positive number of TB: a new namespace needs a quota'
+                            % units.format_number(quota))
+        if not self.settings.ldap_domain:
+            problems.append('resource %r has no ldap_domain attribute: set it (the namespace group mapping needs it)'
+                            % self.view.get('resource'))
+        if problems:
+            self.fail('; '.join(problems))
+            return
+        self.result['filesystem_enabled'] = 'nfs_share' in options
+        self.result['options'] = options
+        self.limit_tb = quota
+        self.kind = NEW
+
+    def options(self):
+        """``(options, where they come from)``; ``default_options`` fill in for an allocation without any."""
+        options = list(self.view.get('options') or [])
+        if (self.settings.default_options is not None and not options
+                and self.view.get('options_source', 'default') == 'default'):
+            return parse_options(self.settings.default_options), 'ecs_provision_default_options'
+        return options, 'the allocation'
+
+    # -- phase 1: read ECS (parallel) -----------------------------------------------------------------
+
+    def read(self, client):
+        step = 'read namespace %s' % self.namespace
+        try:
+            if self.kind == NEW:
+                self.current = client.find_namespace(self.namespace)
+            else:
+                step = 'read quota of namespace %s' % self.namespace
+                self.current = quota_from_record(client.get_namespace_quota(self.namespace))
+        except ECS_FAILURES as error:
+            if self.kind == PUSH and is_not_found(error):
+                self.fail('namespace %s is recorded (Subdirectory %r) but does not exist on %s: provisioning never '
+                          'recreates a recorded namespace; find out what happened to it, or remove the Subdirectory '
+                          'attribute to have it provisioned again'
+                          % (self.namespace, self.view.get('subdirectory'), client.base_url))
+            else:
+                self.fail_step(step, error)
+
+    # -- phase 2: decide (no ECS call) ------------------------------------------------------------------
+
+    def decide(self, client):
+        if self.kind == NEW:
+            self.decide_new(client)
+        elif self.kind == PUSH:
+            self.decide_push(client)
+
+    def decide_new(self, client):
+        if self.current is None:
+            self.plan = 'create'
+            return
+        project = self.view.get('project')
+        if has_signature(self.current, self.settings.ldap_domain, project):
+            self.plan = 'resume'
+            return
+        self.fail('namespace %s already exists on %s and is not recorded for allocation %s (project %r): it has %s, '
+                  'not %s/%s as provisioning creates; refusing to adopt it. If it belongs to this allocation, record '
+                  'it in ColdFront (Subdirectory "%s:<bucket>"); otherwise set another Namespace attribute on the '
+                  'allocation' % (self.namespace, client.base_url, self.id, project,
+                                  _mapping_text(self.current.get('user_mapping')), self.settings.ldap_domain, project,
+                                  self.namespace))
+
+    def decide_push(self, client):
+        coldfront_gb = reconcile.quota_gb(self.quota_tb)
+        agreed = reconcile.agreed_gb(self.view.get('quota_bytes'))
+        ecs_gb = self.current['hard_gb']
+        self.plan = reconcile.quota_decision(coldfront_gb, agreed, ecs_gb)
+        if self.plan == reconcile.CONFLICT:
+            self.kind = DONE
+            self.result.update(action=CONFLICT, error=reconcile.conflict_message(
+                self.id, self.view.get('resource'), self.namespace, coldfront_gb, agreed, ecs_gb))
+        elif self.plan == reconcile.PUSH:
+            self.limit_tb = self.quota_tb
+        elif self.plan != reconcile.RECORD:
+            self.kind = DONE  # PULL, BASELINE, IN_SYNC: the ECS side changed or nothing to do; sync's job
+
+    # -- phase 3: change ECS (parallel) -------------------------------------------------------------------
+
+    def wanted(self):
+        return wanted_quota(quota_tb=self.quota_tb, soft_quota_percent=self.settings.soft_quota_percent)
+
+    def apply(self, client, check_mode):
+        try:
+            if self.kind == NEW:
+                self.provision(client, check_mode)
+            elif self.kind == PUSH:
+                self.push(client, check_mode)
+        except _StepFailed as failed:
+            self.fail_step(failed.step, failed.error)
+
+    def provision(self, client, check_mode):
+        wanted = self.wanted()
+        creating = self.plan == 'create'
+        namespace = NamespaceState(client, {'name': self.namespace}, check_mode)
+        ns_changes = {'changes': namespace.changes, 'prefix': 'namespace %s: ' % self.namespace}
+        if creating:
+            mapping = group_mapping(self.settings.ldap_domain, self.view.get('project'))
+            ns_result = self.step('create namespace %s' % self.namespace, namespace.create, self.group, mapping, wanted,
+                                  **ns_changes)
+        else:
+            ns_result = self.step('complete namespace %s' % self.namespace, namespace.ensure, self.current, wanted,
+                                  **ns_changes)
+        bucket = BucketState(client, {'name': self.bucket, 'namespace': self.namespace,
+                                      'filesystem_enabled': self.result['filesystem_enabled'],
+                                      'immutable_mismatch': 'fail'}, check_mode)
+        current_bucket = None
+        if not creating:
+            current_bucket = self.step('read bucket %s' % self.bucket, client.find_bucket, self.namespace, self.bucket)
+        b_result = self.step(('create bucket %s' if current_bucket is None else 'complete bucket %s') % self.bucket,
+                             bucket.ensure, current_bucket, wanted if self.settings.bucket_quota else None,
+                             ns_result['namespace'], changes=bucket.changes, prefix='bucket %s: ' % self.bucket)
+        self.diff = {'before': {'namespace': ns_result['diff']['before'], 'bucket': b_result['diff']['before']},
+                     'after': {'namespace': ns_result['diff']['after'], 'bucket': b_result['diff']['after']}}
+        self.result['action'] = CREATED if creating else (RESUMED if self.result['changes'] else RECORDED)
+        attributes = self.settings.attributes
+        self.result['record'] = {
+            attributes['namespace']: self.namespace,
+            attributes['bucket']: self.bucket,
+            attributes['subdirectory']: naming.subdirectory(self.namespace, self.bucket),
+            attributes['quota_bytes']: units.tb_to_bytes(self.quota_tb),
+        }
+
+    def push(self, client, check_mode):
+        wanted = self.wanted()
+        before, after = {'namespace_quota_gb': self.current['hard_gb']}, {}
+        if self.plan == reconcile.PUSH:
+            namespace = NamespaceState(client, {'name': self.namespace}, check_mode)
+            quota = self.step('set quota of namespace %s' % self.namespace, namespace.apply_quota, self.current, wanted,
+                              changes=namespace.changes, prefix='namespace %s: ' % self.namespace)
+            after['namespace_quota_gb'] = quota['hard_gb']
+        if self.settings.bucket_quota:
+            bucket = BucketState(client, {'name': self.bucket, 'namespace': self.namespace}, check_mode)
+            current = quota_from_record(self.step('read quota of bucket %s' % self.bucket, client.get_bucket_quota,
+                                                  self.namespace, self.bucket))
+            quota = self.step('set quota of bucket %s' % self.bucket, bucket.apply_quota, current, wanted,
+                              changes=bucket.changes, prefix='bucket %s: ' % self.bucket)
+            before['bucket_quota_gb'], after['bucket_quota_gb'] = current['hard_gb'], quota['hard_gb']
+        self.diff = {'before': before, 'after': dict(before, **after)}
+        self.result['action'] = QUOTA_PUSHED if self.plan == reconcile.PUSH else RECORDED
+        self.result['record'] = {self.settings.attributes['quota_bytes']: units.tb_to_bytes(self.quota_tb)}
+
+    def step(self, name, func, *args, **kwargs):
+        """``func(*args)``; its ``changes`` (prefixed) join the result, also when it fails half-way."""
+        changes, prefix = kwargs.get('changes'), kwargs.get('prefix', '')
+        try:
+            return func(*args)
+        except ECS_FAILURES as error:
+            raise _StepFailed(name, error)
+        finally:
+            if changes:
+                self.result['changes'].extend(prefix + change for change in changes)
+                del changes[:]
+
+
+class _StepFailed(Exception):
+    def __init__(self, step, error):
+        super(_StepFailed, self).__init__(step)
+        self.step = step
+        self.error = error
+
+
+class Provisioner:
+    """All allocations of one ECS endpoint: classify, read, decide, validate, change, in bulk."""
+
+    def __init__(self, client, settings, check_mode=False):
+        self.client = client
+        self.settings = settings
+        self.check_mode = check_mode
+
+    def run(self, views):
+        items = [Allocation(view, self.settings) for view in views]
+        for item in items:
+            item.classify()
+        self.refuse_shared_namespaces(items)
+        if any(item.kind in (NEW, PUSH) for item in items):
+            # One cheap call first: login, TLS and connection problems fail the run here, before any change.
+            self.client.replication_groups()
+        self.client.map(lambda item: item.read(self.client), self.pending(items))
+        for item in self.pending(items):
+            item.decide(self.client)
+        self.resolve_replication_group(items)
+        if self.settings.overcommit is not None:
+            self.validate_quotas(items)
+        self.client.map(lambda item: item.apply(self.client, self.check_mode), self.pending(items))
+        return self.outcome(items)
+
+    @staticmethod
+    def pending(items):
+        return [item for item in items if item.kind in (NEW, PUSH)]
+
+    @staticmethod
+    def refuse_shared_namespaces(items):
+        """Two new allocations asking for one namespace in one run: refuse both (the inventory should prevent it)."""
+        claims = {}
+        for item in items:
+            if item.kind == NEW:
+                claims.setdefault(item.namespace, []).append(item)
+        for namespace, claimants in claims.items():
+            if len(claimants) > 1:
+                ids = ', '.join(str(item.id) for item in claimants)
+                for item in claimants:
+                    item.fail('namespace %s is asked for by allocations %s in this run: give each its own Namespace '
+                              'attribute' % (namespace, ids))
+
+    def resolve_replication_group(self, items):
+        creating = [item for item in self.pending(items) if item.plan == 'create']
+        if not creating:
+            return
+        name = self.settings.replication_group
+        try:
+            if not name:
+                raise EcsConfigError('resource %r has no replication_group attribute: set it to the replication group '
+                                     'of its namespaces' % creating[0].view.get('resource'))
+            group = self.client.resolve_replication_group(name)
+        except EcsConfigError as error:
+            for item in creating:
+                item.fail_step('resolve replication group', error)
+            return
+        for item in creating:
+            item.group = group
+
+    def validate_quotas(self, items):
+        """New quotas and raises against capacity x overcommit, in allocation order, each counted for the next."""
+        checked = [item for item in self.pending(items) if item.limit_tb is not None]
+        if not checked:
+            return
+        resource = self.resource_quotas(checked[0].view.get('resource'))
+        known = dict((namespace['name'], namespace) for namespace in resource['namespaces'])
+        for item in sorted(checked, key=lambda entry: entry.id or 0):
+            entry = known.get(item.namespace)
+            check = validate_change(resource, item.namespace, item.limit_tb,
+                                    current=entry['limit'] if entry else None, allocation_id=item.id,
+                                    overcommit=self.settings.overcommit, unit='TB')
+            if not check['allowed']:
+                item.fail(check['message'])
+                continue
+            if entry is None:
+                entry = {'name': item.namespace, 'allocation_id': item.id}
+                resource['namespaces'].append(entry)
+                known[item.namespace] = entry
+            entry['limit'] = item.limit_tb
+
+    def resource_quotas(self, name):
+        """The resource as :func:`quota.validate_change` takes it, in TB: ECS capacity and every namespace quota."""
+        capacity = self.client.capacity().get('totalProvisioned_gb')
+        namespaces = self.client.list_namespaces()
+        brief = [item for item in namespaces if 'blockSize' not in item]
+        for item, answer, error in self.client.map(
+                lambda entry: self.client.get_namespace_quota(entry.get('name') or entry.get('id')), brief):
+            if error is not None:
+                raise error
+            item['blockSize'] = answer.get('blockSize')
+        return {'name': name, 'capacity': None if capacity is None else units.gb_to_tb(capacity),
+                'namespaces': [{'name': item.get('name') or item.get('id'),
+                                'limit': units.gb_to_tb(quota_from_record(item)['hard_gb'])} for item in namespaces]}
+
+    def outcome(self, items):
+        results = [item.result for item in items]
+        summary = dict((action, 0) for action in ACTIONS)
+        for result in results:
+            summary[result['action']] += 1
+        summary['total'] = len(results)
+        records = [{'allocation_id': result['allocation_id'], 'name': name, 'value': value}
+                   for result in results for name, value in sorted(result['record'].items())]
+        diff = {'before': {}, 'after': {}}
+        for item in items:
+            if item.diff and item.result['changes']:
+                key = 'allocation %s %s' % (item.id, item.namespace)
+                diff['before'][key] = item.diff['before']
+                diff['after'][key] = item.diff['after']
+        report = dict((action, [_done_text(result) for result in results if result['action'] == action])
+                      for action in (CREATED, RESUMED, QUOTA_PUSHED, RECORDED))
+        return {'changed': any(result['changes'] for result in results), 'results': results, 'records': records,
+                'summary': summary, 'report': report, 'diff': diff,
+                'failures': [result['error'] for result in results if result['action'] in FAILURES]}
+
+
+def _done_text(result):
+    """``allocation 12 (Smith Lab): smith-lab:lab-smith-lab-bucket`` for the summary of a run."""
+    return 'allocation %s (%s): %s' % (result['allocation_id'], result['project'],
+                                       naming.subdirectory(result['namespace'], result['bucket']))

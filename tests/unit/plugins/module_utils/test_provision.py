@@ -1,0 +1,265 @@
+"""Provisioning decisions (module_utils/provision.py) on an in-memory ECS; the real ECS path is in tests/integration/roles."""
+
+import pytest
+
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils import provision
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_errors import EcsApiError, EcsConfigError, EcsNotFoundError
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.provision import Provisioner, Settings, has_signature
+
+RG = {'id': 'urn:storageos:ReplicationGroupInfo:1:global', 'name': 'rg1'}
+TB = 1024 ** 4
+
+
+class MemoryEcs:
+    """The EcsClient methods provisioning uses, on dicts; ``writes`` lists every change made."""
+
+    base_url = 'https://ecs.test:4443'
+
+    def __init__(self, namespaces=None, capacity_gb=None, brief=False):
+        self.namespaces = namespaces or {}
+        self.buckets = {}
+        self.capacity_gb = capacity_gb
+        self.brief = brief
+        self.writes = []
+
+    def map(self, func, items):
+        out = []
+        for item in items:
+            try:
+                out.append((item, func(item), None))
+            except (EcsApiError, EcsConfigError) as error:
+                out.append((item, None, error))
+        return out
+
+    def replication_groups(self):
+        return [RG]
+
+    def resolve_replication_group(self, name):
+        if name not in (RG['id'], RG['name']):
+            raise EcsConfigError('replication group %r does not exist on %s' % (name, self.base_url))
+        return RG
+
+    def replication_group_name(self, group_id):
+        return RG['name'] if group_id == RG['id'] else group_id
+
+    def find_namespace(self, name):
+        return self.namespaces.get(name)
+
+    def get_namespace_quota(self, name):
+        if name not in self.namespaces:
+            raise EcsNotFoundError(status=400, code=1004, method='GET', path='/object/namespaces/namespace/%s/quota' % name)
+        record = self.namespaces[name]
+        return {'blockSize': record.get('blockSize', -1), 'notificationSize': record.get('notificationSize', -1)}
+
+    def create_namespace(self, name, group_id, mapping):
+        self.writes.append(('create namespace', name))
+        self.namespaces[name] = {'name': name, 'default_data_services_vpool': group_id, 'user_mapping': mapping,
+                                 'blockSize': -1, 'notificationSize': -1}
+        return dict(self.namespaces[name])
+
+    def set_namespace_quota(self, name, hard, soft):
+        self.writes.append(('namespace quota', name, hard, soft))
+        self.namespaces[name].update(blockSize=hard, notificationSize=soft)
+
+    def find_bucket(self, namespace, name):
+        return self.buckets.get((namespace, name))
+
+    def get_bucket(self, namespace, name):
+        return dict(self.buckets[(namespace, name)])
+
+    def create_bucket(self, namespace, name, group_id, **fields):
+        self.writes.append(('create bucket', name, fields['filesystem_enabled']))
+        self.buckets[(namespace, name)] = {'name': name, 'namespace': namespace, 'vpool': group_id,
+                                           'fs_access_enabled': fields['filesystem_enabled'],
+                                           'block_size': fields.get('blockSize', -1),
+                                           'notification_size': fields.get('notificationSize', -1)}
+        return self.get_bucket(namespace, name)
+
+    def get_bucket_quota(self, namespace, name):
+        bucket = self.buckets[(namespace, name)]
+        return {'blockSize': bucket['block_size'], 'notificationSize': bucket['notification_size']}
+
+    def set_bucket_quota(self, namespace, name, hard, soft):
+        self.writes.append(('bucket quota', name, hard, soft))
+        self.buckets[(namespace, name)].update(block_size=hard, notification_size=soft)
+
+    def capacity(self):
+        return {'totalProvisioned_gb': self.capacity_gb}
+
+    def list_namespaces(self):
+        if self.brief:
+            return [{'id': name, 'name': name} for name in sorted(self.namespaces)]
+        return [dict(record, name=name) for name, record in sorted(self.namespaces.items())]
+
+
+def view(allocation_id=1, project='Smith Lab', namespace='smith-lab', bucket=None, quota_tb=10.0, **extra):
+    record = {'id': allocation_id, 'project': project, 'resource': 'ecs-east', 'namespace': namespace,
+              'bucket': bucket or 'lab-%s-bucket' % namespace, 'subdirectory': None, 'quota_tb': quota_tb,
+              'quota_bytes': None, 'options': [], 'errors': []}
+    record.update(extra)
+    return record
+
+
+def recorded(allocation_id=1, namespace='smith-lab', quota_tb=10.0, agreed_tb=10.0, **extra):
+    return view(allocation_id, namespace=namespace, quota_tb=quota_tb, quota_bytes=int(agreed_tb * TB),
+                subdirectory='%s:lab-%s-bucket' % (namespace, namespace), **extra)
+
+
+def run(views, ecs=None, check_mode=False, **settings):
+    settings.setdefault('replication_group', 'rg1')
+    settings.setdefault('ldap_domain', 'ad.example.org')
+    ecs = ecs if ecs is not None else MemoryEcs()
+    return Provisioner(ecs, Settings(**settings), check_mode).run(views), ecs
+
+
+def test_signature_is_exactly_the_mapping_provisioning_creates():
+    ours = {'user_mapping': [{'domain': 'AD.example.org', 'groups': ['Smith Lab'], 'attributes': []}]}
+    assert has_signature(ours, 'ad.example.org', 'Smith Lab')
+    assert not has_signature(ours, 'ad.example.org', 'Smith-Lab')
+    assert not has_signature(ours, None, 'Smith Lab')                      # no ldap_domain: never ours
+    extra = {'user_mapping': [{'domain': 'ad.example.org', 'groups': ['Smith Lab', 'Admins'], 'attributes': []}]}
+    assert not has_signature(extra, 'ad.example.org', 'Smith Lab')
+    assert not has_signature({'user_mapping': []}, 'ad.example.org', 'Smith Lab')
+
+
+def test_new_allocation_creates_namespace_then_bucket_and_records():
+    outcome, ecs = run([view(options=['nfs_share'])], soft_quota_percent=80)
+    [result] = outcome['results']
+    assert result['action'] == 'created' and outcome['changed']
+    assert ecs.writes == [('create namespace', 'smith-lab'), ('namespace quota', 'smith-lab', 10240, 8192),
+                          ('create bucket', 'lab-smith-lab-bucket', True)]
+    assert ecs.buckets[('smith-lab', 'lab-smith-lab-bucket')]['block_size'] == 10240
+    assert ecs.namespaces['smith-lab']['user_mapping'] == [{'domain': 'ad.example.org', 'groups': ['Smith Lab'],
+                                                            'attributes': []}]
+    assert outcome['records'] == [
+        {'allocation_id': 1, 'name': 'Bucket', 'value': 'lab-smith-lab-bucket'},
+        {'allocation_id': 1, 'name': 'Namespace', 'value': 'smith-lab'},
+        {'allocation_id': 1, 'name': 'Quota_In_Bytes', 'value': 10 * TB},
+        {'allocation_id': 1, 'name': 'Subdirectory', 'value': 'smith-lab:lab-smith-lab-bucket'}]
+    assert outcome['summary']['created'] == 1 and outcome['summary']['total'] == 1
+
+
+def test_check_mode_writes_nothing_and_predicts_the_same():
+    predicted, ecs = run([view()], check_mode=True)
+    assert ecs.writes == [] and ecs.namespaces == {}
+    done, _ecs = run([view()])
+    assert predicted['results'] == done['results'] and predicted['records'] == done['records']
+
+
+def test_bucket_quota_can_be_left_alone():
+    _outcome, ecs = run([view()], bucket_quota=False)
+    assert ecs.buckets[('smith-lab', 'lab-smith-lab-bucket')]['block_size'] == -1
+
+
+@pytest.mark.parametrize('changes, message', [
+    ({'errors': ["allocation 1 (project 'Smith Lab', resource 'ecs-east'): bad data"]}, 'bad data'),
+    ({'options': ['nfs_share', 'snapshots', 'cifs_share']}, "'snapshots', 'cifs_share' from the allocation"),
+    ({'quota_tb': None}, 'no Storage Quota (TB)'),
+    ({'quota_tb': -1.0}, 'Storage Quota (TB) -1 is not a positive number'),
+    ({'namespace': 'Bad/Name'}, 'is not a valid namespace name'),
+])
+def test_invalid_allocations_fail_before_any_ecs_call(changes, message):
+    outcome, ecs = run([view(**changes), view(2, 'Jones Lab', 'jones-lab')])
+    first, second = outcome['results']
+    assert first['action'] == 'failed' and message in first['error'] and first['record'] == {}
+    assert first['error'].startswith("allocation 1 (project 'Smith Lab', resource 'ecs-east')")
+    assert second['action'] == 'created'
+    assert 'smith-lab' not in ecs.namespaces
+    assert outcome['failures'] == [first['error']]
+
+
+def test_resource_settings_missing_fail_every_new_allocation():
+    outcome, ecs = run([view()], ldap_domain=None)
+    assert 'has no ldap_domain attribute' in outcome['results'][0]['error'] and ecs.writes == []
+    outcome, ecs = run([view()], replication_group='nope')
+    assert "resolve replication group: replication group 'nope' does not exist" in outcome['results'][0]['error']
+    outcome, ecs = run([view()], replication_group=None)
+    assert 'has no replication_group attribute' in outcome['results'][0]['error'] and ecs.writes == []
+
+
+def test_default_options_only_for_allocations_without_options():
+    views = [view(), view(2, 'Jones Lab', 'jones-lab', options=['nfs_share']),
+             view(3, 'Lee Lab', 'lee-lab', options_source='attribute')]
+    outcome, _ecs = run(views, default_options=['nfs_share'])
+    assert [result['filesystem_enabled'] for result in outcome['results']] == [True, True, False]
+    outcome, _ecs = run([view()], default_options=['snapshots'])
+    assert "'snapshots' from ecs_provision_default_options are not supported" in outcome['results'][0]['error']
+
+
+def test_existing_namespace_is_resumed_only_with_our_signature():
+    ours = MemoryEcs({'smith-lab': {'default_data_services_vpool': RG['id'], 'blockSize': 10240, 'notificationSize': 9216,
+                                    'user_mapping': [{'domain': 'ad.example.org', 'groups': ['Smith Lab']}]}})
+    outcome, ecs = run([view()], ecs=ours)
+    assert outcome['results'][0]['action'] == 'resumed'
+    assert ecs.writes == [('create bucket', 'lab-smith-lab-bucket', False)]
+    again, ecs = run([view()], ecs=ecs)
+    assert again['results'][0]['action'] == 'recorded' and again['records'] and not again['changed']
+
+    foreign = MemoryEcs({'smith-lab': {'user_mapping': [{'domain': 'ad.example.org', 'groups': ['Other Lab']}]}})
+    outcome, ecs = run([view()], ecs=foreign)
+    error = outcome['results'][0]['error']
+    assert 'namespace smith-lab already exists on https://ecs.test:4443' in error and 'ad.example.org/Other Lab' in error
+    assert ecs.writes == [] and outcome['records'] == []
+
+
+def test_two_new_allocations_never_share_a_namespace():
+    outcome, ecs = run([view(), view(2, 'Smith-Lab')])
+    assert [result['action'] for result in outcome['results']] == ['failed', 'failed']
+    assert 'asked for by allocations 1, 2' in outcome['results'][0]['error'] and ecs.writes == []
+
+
+def test_quota_decisions_for_recorded_allocations():
+    ecs = MemoryEcs({name: {'blockSize': gb, 'notificationSize': gb * 9 // 10}
+                     for name, gb in (('push', 10240), ('record', 12288), ('conflict', 15360), ('pull', 15360))})
+    for name in list(ecs.namespaces):
+        ecs.buckets[(name, 'lab-%s-bucket' % name)] = {'block_size': 10240, 'notification_size': 9216}
+    views = [recorded(1, 'push', quota_tb=12), recorded(2, 'record', quota_tb=12), recorded(3, 'conflict', quota_tb=12),
+             recorded(4, 'pull'), recorded(5, 'same'), recorded(6, 'gone', quota_tb=11)]
+    outcome, ecs = run(views, ecs=ecs)
+    actions = [result['action'] for result in outcome['results']]
+    assert actions == ['quota_pushed', 'recorded', 'conflict', 'unchanged', 'unchanged', 'failed']
+    assert ('namespace quota', 'push', 12288, 11059) in ecs.writes and ('bucket quota', 'lab-push-bucket', 12288, 11059) in ecs.writes
+    assert ('bucket quota', 'lab-record-bucket', 12288, 11059) in ecs.writes      # the bucket follows its namespace
+    assert not [write for write in ecs.writes if 'conflict' in str(write) or 'pull' in str(write)]
+    assert outcome['records'] == [{'allocation_id': 1, 'name': 'Quota_In_Bytes', 'value': 12 * TB},
+                                  {'allocation_id': 2, 'name': 'Quota_In_Bytes', 'value': 12 * TB}]
+    assert 'quota changed on both sides' in outcome['results'][2]['error']
+    assert 'is recorded' in outcome['results'][5]['error'] and 'does not exist on' in outcome['results'][5]['error']
+
+
+@pytest.mark.parametrize('brief', [False, True])
+def test_overcommit_counts_every_namespace_and_each_new_quota(brief):
+    ecs = MemoryEcs({'legacy': {'blockSize': 4096}}, capacity_gb=20 * 1024, brief=brief)
+    views = [view(1, 'A Lab', 'a-lab', quota_tb=10), view(2, 'B Lab', 'b-lab', quota_tb=10),
+             view(3, 'C Lab', 'c-lab', quota_tb=6)]
+    outcome, ecs = run(views, ecs=ecs, overcommit=1.0)
+    assert [result['action'] for result in outcome['results']] == ['created', 'failed', 'created']
+    assert outcome['results'][1]['error'].endswith(
+        'Refusing quota 10 TB for allocation 2 (namespace b-lab) on resource ecs-east (new namespace): resource ecs-east '
+        'allocated limit 20 TB, would need 24 TB. To allow it: resource ecs-east allows capacity 20 TB x overcommit 1 = '
+        '20 TB allocated in total and 14 TB is allocated already; lower the request or raise the capacity or the '
+        'overcommit allowance.')
+
+
+def test_a_failed_write_keeps_what_was_done_and_records_nothing():
+    ecs = MemoryEcs()
+
+    def broken(*_args, **_kwargs):
+        raise EcsApiError(status=500, code=7000, description='internal', method='POST', path='/object/bucket')
+
+    ecs.create_bucket = broken
+    outcome, ecs = run([view()], ecs=ecs)
+    [result] = outcome['results']
+    assert result['action'] == 'failed' and result['record'] == {} and outcome['changed']
+    assert result['changes'] == ['namespace smith-lab: create namespace', 'namespace smith-lab: set quota 10240/9216 GB']
+    assert 'create bucket lab-smith-lab-bucket: POST /object/bucket failed (HTTP 500, ECS error 7000)' in result['error']
+
+
+def test_nothing_to_do_makes_no_ecs_call():
+    class NoCalls(MemoryEcs):
+        def replication_groups(self):
+            raise AssertionError('no ECS call expected')
+
+    outcome, _ecs = run([recorded(), recorded(2, 'other', errors=[])], ecs=NoCalls())
+    assert outcome['summary']['unchanged'] == 2 and not outcome['changed'] and outcome['records'] == []
+    assert provision.FAILURES == ('failed', 'conflict')
