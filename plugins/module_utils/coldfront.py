@@ -128,6 +128,18 @@ def _check_sqlite_file(settings_dict):
                              'coldfront_env_file to the database ColdFront uses' % (name, hint))
 
 
+def _serialize_sqlite_writers(settings_dict):
+    """SQLite: start transactions with BEGIN IMMEDIATE and wait up to 60 s for the write lock.
+
+    With SQLite's default deferred transactions, two processes that read then write (two resources synced at
+    once, a person saving in the web UI) fail at once with "database is locked" instead of waiting their turn.
+    """
+    if settings_dict.get('ENGINE', '').endswith('sqlite3'):
+        options = settings_dict.setdefault('OPTIONS', {})
+        options.setdefault('transaction_mode', 'IMMEDIATE')
+        options.setdefault('timeout', 60)
+
+
 def _check_schema(connection, description):
     """Connect and compare applied migrations with the installed code (about 70 ms)."""
     from django.db.migrations.executor import MigrationExecutor  # pylint: disable=import-outside-toplevel
@@ -188,6 +200,7 @@ def setup_django(env_file=None, db_url=None, settings_module=DEFAULT_SETTINGS_MO
     description = describe_database(connection.settings_dict)
     if description not in _STATE['checked']:
         _check_sqlite_file(connection.settings_dict)
+        _serialize_sqlite_writers(connection.settings_dict)
         _STATE['checked'][description] = _check_schema(connection, description)
     _STATE['version'] = version
     return {'version': version, 'database': description, 'warnings': warnings + _STATE['checked'][description]}

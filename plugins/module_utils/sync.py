@@ -23,7 +23,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils import reconcile, units
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils import quota, reconcile, units
 
 SYNCED = 'synced'
 SKIPPED = 'skipped'
@@ -52,6 +52,7 @@ class SyncPlan:
         self.usage = usage or {}
         self.settings = settings
         self.items = {}
+        self.scopes = []
         self.allocations = []
         self.drift = {'missing_namespaces': [], 'missing_buckets': [], 'unclaimed_namespaces': []}
         self.failures = {}
@@ -102,6 +103,7 @@ class SyncPlan:
                                quota=None)
         quota_status = self.quota(view, ecs_gb)
         self.usage_items(view, usage_entry)
+        self.scopes.append(namespace_scope(view, ecs_gb, usage_entry))
         if quota_status in (PENDING_PUSH, CONFLICT):
             return self.report(view, quota_status, self.quota_reason, quota=quota_status)
         return self.report(view, SYNCED, quota=quota_status)
@@ -158,6 +160,19 @@ class SyncPlan:
         known = sorted((self.usage.get('namespaces') or {}).keys())
         self.drift['unclaimed_namespaces'] = [name for name in known if name not in claimed]
 
+    def quota_tree(self):
+        """This resource as a ``quota.build_tree`` input, in TB: capacity, used, allocated and synced namespaces."""
+        capacity = self.usage.get('capacity') or {}
+        provisioned, free = capacity.get('total_provisioned_gb'), capacity.get('total_free_gb')
+        tree = {'name': self.resource, 'namespaces': self.scopes,
+                'allocated': units.gb_to_tb(self.usage.get('allocated_gb') or 0),
+                'namespace_count': len(self.usage.get('namespaces') or {})}
+        if provisioned is not None:
+            tree['capacity'] = units.gb_to_tb(provisioned)
+            if free is not None:
+                tree['used'] = units.gb_to_tb(provisioned - free)
+        return tree
+
     def build(self):
         for view in self.views:
             self.allocation(view)
@@ -172,7 +187,22 @@ class SyncPlan:
             'drift': self.drift,
             'counts': dict((status, counts.get(status, 0)) for status in (SYNCED, SKIPPED, PENDING_PUSH, CONFLICT)),
             'unlimited_namespaces': list(self.usage.get('unlimited_namespaces') or ()),
+            'quota_tree': self.quota_tree(),
         }
+
+
+def namespace_scope(view, ecs_gb, usage_entry):
+    """One synced namespace as a ``quota`` scope in TB (limit -1 = no quota), with its buckets' usage."""
+    buckets = [{'name': name, 'usage': units.kb_to_tb(bucket.get('size_kb') or 0)}
+               for name, bucket in sorted((usage_entry.get('buckets') or {}).items())]
+    return {'name': view['namespace'], 'allocation_id': view['id'], 'limit': units.gb_to_tb(ecs_gb),
+            'usage': units.kb_to_tb(usage_entry.get('total_size_kb') or 0), 'buckets': buckets,
+            'bucket_count': len(buckets)}
+
+
+def alerts(tree, threshold, overcommit=None):
+    """Every scope of ``tree`` at or over ``threshold`` (fraction) of a limit, worst first (``quota`` alert dicts)."""
+    return quota.evaluate_thresholds(tree, default_threshold=threshold, overcommit=overcommit, unit='TB')
 
 
 def plan_sync(resource, views, usage, settings, resource_attributes=None):

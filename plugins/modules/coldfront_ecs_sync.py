@@ -43,6 +43,17 @@ options:
     type: list
     elements: str
     default: [Active]
+  alert_threshold:
+    description:
+      - Fraction of a limit at or over which a scope is reported in RV(alerts) (V(0.9) = 90 %).
+      - Scopes are the resource (capacity, allocated when O(overcommit) is set) and every synced namespace (allocation).
+    type: float
+    default: 0.9
+  overcommit:
+    description:
+      - Allowed ratio of allocated (sum of namespace quotas) to capacity, for example V(1.2).
+      - Not set means unlimited: allocated is reported but never alerted on.
+    type: float
   attribute_names:
     description: ColdFront attribute names, when a site uses other names than the reference deployment.
     type: dict
@@ -184,6 +195,16 @@ resource:
   returned: always
   type: dict
   sample: {"capacity_tb": "2518", "used_tb": "1275.7", "allocated_tb": "30", "unlimited_namespaces": []}
+alerts:
+  description:
+    - Every scope at or over O(alert_threshold) of a limit, worst first, from the ECS values just read (TB).
+    - C(level) is C(exceeded) over the hard limit, else C(warning).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"scope": "namespace jones-genomics", "kind": "namespace", "name": "jones-genomics", "resource": "ecs-east",
+            "allocation_id": 2, "quota": "storage", "limit": 20.0, "usage": 19.0, "percent": 95.0, "threshold": 0.9,
+            "level": "warning", "message": "namespace jones-genomics storage at 95.0 % of 20 TB (threshold 90 %)"}]
 changes:
   description: The attribute items that were (or in check mode would be) written, with before and after.
   returned: always
@@ -203,7 +224,8 @@ from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront import
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront_module import ColdFrontModule
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront_write import apply_changes, diff_of
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_allocation import merge_settings, resource_views
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.sync import plan_sync
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.quota import QuotaError
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.sync import alerts, plan_sync
 
 ATTRIBUTE_NAMES = dict(namespace='Namespace', bucket='Bucket', subdirectory='Subdirectory', quota_tb='Storage Quota (TB)',
                        quota_bytes='Quota_In_Bytes', capacity='capacity_tb', used='used_tb', allocated='allocated_tb')
@@ -224,6 +246,8 @@ def main():
         resource=dict(type='str', required=True),
         usage=dict(type='dict', required=True),
         allocation_statuses=dict(type='list', elements='str', default=['Active']),
+        alert_threshold=dict(type='float', default=0.9),
+        overcommit=dict(type='float'),
         attribute_names=dict(type='dict', default={}, options=dict(
             (key, dict(type='str', default=value)) for key, value in ATTRIBUTE_NAMES.items())),
     ))
@@ -238,6 +262,10 @@ def main():
                              % params['resource'])
         views = resource_views(records[0], settings)
         plan = plan_sync(params['resource'], views, params['usage'], settings, resource_attributes)
+        try:
+            found = alerts(plan['quota_tree'], params['alert_threshold'], params['overcommit'])
+        except QuotaError as exc:
+            module.fail_json(msg='alert settings of resource %s: %s' % (params['resource'], exc))
         applied = apply_changes(plan['allocation_attributes'], plan['resource_attributes'], reason=module.reason,
                                 user=module.history_user, check_mode=module.check_mode, create_missing=True)
         changed_items = dict((key, [item for item in applied[key] if item['changed']])
@@ -249,6 +277,7 @@ def main():
             'changed': applied['changed'], 'summary': summary, 'allocations': plan['allocations'],
             'problems': [entry['reason'] for entry in plan['allocations'] if entry['reason']],
             'drift': plan['drift'], 'resource': resource, 'changes': changed_items, 'diff': diff_of(applied),
+            'alerts': found,
         }
 
     module.run(work)

@@ -111,3 +111,26 @@ def test_drift_is_reported_never_repaired(ecs_world):
                                                    'project': 'Jones Genomics Lab', 'namespace': 'jones-genomics'}]
     assert 'missing on ECS' in result.output
     assert 'jones-genomics' not in ecs_world.east.state()['namespaces']      # nothing created by sync
+
+
+def test_bucket_at_95_percent_raises_an_alert_everywhere_a_user_looks(ecs_world):
+    provisioned(ecs_world, used=int(9.5 * TB))                                  # 95 % of 10 TB
+    provisioned(ecs_world, ref='jones-east', namespace='jones-genomics', bucket='lab-jones-genomics-bucket',
+                quota_gb=20480, used=2 * TB)                                    # 10 %: no alert
+    result = ecs_world.run('playbooks/sync.yml')
+    assert result.rc == 0, result.output                      # a warning is not a failure by default
+    alerts = result.custom_stats['_run']['quota_alerts']['ecs-east']
+    assert [(a['kind'], a['name'], a['allocation_id'], a['level'], a['percent']) for a in alerts] == [
+        ('namespace', SMITH_NS, ecs_world.site.allocation_id('smith-east'), 'warning', 95.0)]
+    assert 'ecs-east: namespace smith-lab' in result.output   # in the play output
+    assert result.results('Write quota, usage and capacity into ColdFront', host='ecs-east')[0]['alerts'] == alerts
+
+    # Per-resource threshold override, and failing the play on an exceeded hard limit.
+    ecs_world.east.seed({'namespaces': {'jones-genomics': {'buckets': {
+        'lab-jones-genomics-bucket': {'usage': {'bytes': 21 * TB, 'objects': 1}}}}}})
+    result = ecs_world.run('playbooks/sync.yml', extra_vars={'ecs_sync_alert_thresholds': {'ecs-east': 0.99},
+                                                            'ecs_sync_fail_on_exceeded': True})
+    assert result.rc != 0
+    alerts = result.custom_stats['_run']['quota_alerts']['ecs-east']
+    assert [(a['name'], a['level']) for a in alerts] == [('jones-genomics', 'exceeded')]   # smith at 95 % < 99 %
+    assert 'namespace jones-genomics' in result.output
