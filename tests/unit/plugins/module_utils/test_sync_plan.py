@@ -1,0 +1,104 @@
+"""The sync plan (ECS -> ColdFront) as pure data: values, decisions, drift, alerts."""
+
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils import sync
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_allocation import merge_settings
+
+TB = 1024 ** 4
+SETTINGS = merge_settings()
+
+
+def view(id_=1, namespace='smith-lab', bucket='lab-smith-lab-bucket', quota_tb=10.0, quota_bytes=10 * TB,
+         provisioned=True, errors=()):
+    return {'id': id_, 'project': 'Smith Lab', 'namespace': namespace, 'bucket': bucket, 'quota_tb': quota_tb,
+            'quota_bytes': quota_bytes, 'provisioned': provisioned, 'errors': list(errors)}
+
+
+def usage(namespaces=None, billing=None, failures=(), provisioned_gb=10240, free_gb=4096):
+    namespaces = namespaces if namespaces is not None else {'smith-lab': 10240}
+    return {'endpoint': 'https://ecs:4443',
+            'capacity': {'total_provisioned_gb': provisioned_gb, 'total_free_gb': free_gb},
+            'namespaces': dict((n, {'name': n, 'hard_quota_gb': q, 'soft_quota_gb': q}) for n, q in namespaces.items()),
+            'allocated_gb': sum(q for q in namespaces.values() if q and q > 0),
+            'unlimited_namespaces': sorted(n for n, q in namespaces.items() if q == -1),
+            'usage': billing if billing is not None else {'smith-lab': {
+                'total_size_kb': 1.5, 'buckets': {'lab-smith-lab-bucket': {'size_kb': 1.5}}}},
+            'failures': list(failures)}
+
+
+def plan(views, data):
+    return sync.plan_sync('ecs-east', views, data, SETTINGS)
+
+
+def items(result):
+    return dict(((i['allocation_id'], i['name']), dict((k, v) for k, v in i.items() if k in ('value', 'usage')))
+                for i in result['allocation_attributes'])
+
+
+def test_in_sync_allocation_gets_usage_only_one_item_per_attribute():
+    result = plan([view()], usage())
+    assert items(result) == {(1, 'Storage Quota (TB)'): {'usage': 1.5 / 1024 ** 3},
+                             (1, 'Quota_In_Bytes'): {'usage': 1536}}
+    assert result['allocations'][0]['status'] == 'synced'
+    assert result['resource_attributes'] == [
+        {'resource': 'ecs-east', 'name': 'allocated_tb', 'value': '10'},
+        {'resource': 'ecs-east', 'name': 'capacity_tb', 'value': '10'},
+        {'resource': 'ecs-east', 'name': 'used_tb', 'value': '6'}]
+
+
+def test_ecs_change_is_pulled_and_unlimited_written_as_minus_one():
+    result = plan([view()], usage(namespaces={'smith-lab': -1}))
+    assert items(result)[(1, 'Storage Quota (TB)')]['value'] == '-1'
+    assert items(result)[(1, 'Quota_In_Bytes')]['value'] == '-1'
+    assert result['unlimited_namespaces'] == ['smith-lab']
+    assert result['resource_attributes'][0]['value'] == '0'           # allocated leaves unlimited out
+
+
+def test_first_sync_records_the_agreed_value():
+    result = plan([view(quota_bytes=None)], usage())
+    assert items(result)[(1, 'Quota_In_Bytes')]['value'] == str(10 * TB)
+    assert 'value' not in items(result)[(1, 'Storage Quota (TB)')]
+
+
+def test_skips_are_reported_with_reasons():
+    views = [view(1, provisioned=False), view(2, errors=['allocation 2: bad quota']),
+             view(3, namespace='gone-lab'), view(4, namespace='broken-lab')]
+    data = usage(namespaces={'smith-lab': 10240, 'broken-lab': 1024, 'orphan': 1},
+                 failures=[{'namespace': 'broken-lab', 'method': 'GET', 'path': '/object/billing/namespace/broken-lab/info',
+                            'message': 'HTTP 500'}])
+    result = plan(views, data)
+    reasons = dict((a['allocation_id'], a['reason']) for a in result['allocations'])
+    assert 'not provisioned yet' in reasons[1]
+    assert reasons[2] == 'allocation 2: bad quota'
+    assert 'namespace gone-lab is recorded in ColdFront but missing on ECS' in reasons[3]
+    assert 'could not read the billing of namespace broken-lab' in reasons[4] and 'HTTP 500' in reasons[4]
+    assert result['drift']['missing_namespaces'] == [{'allocation_id': 3, 'project': 'Smith Lab', 'namespace': 'gone-lab'}]
+    assert result['drift']['unclaimed_namespaces'] == ['orphan']       # smith-lab is claimed, even unprovisioned
+    assert result['allocation_attributes'] == []
+    assert result['counts'] == {'synced': 0, 'skipped': 4, 'pending_push': 0, 'conflict': 0}
+
+
+def test_missing_bucket_is_drift_not_a_skip():
+    result = plan([view()], usage(billing={'smith-lab': {'total_size_kb': 0, 'buckets': {}}}))
+    assert result['drift']['missing_buckets'] == [{'allocation_id': 1, 'project': 'Smith Lab', 'namespace': 'smith-lab',
+                                                   'bucket': 'lab-smith-lab-bucket'}]
+    assert result['allocations'][0]['status'] == 'synced'
+
+
+def test_pending_push_and_conflict():
+    pending = plan([view(quota_tb=20.0)], usage())
+    assert pending['allocations'][0]['status'] == 'pending_push'
+    assert 'not pushed to ECS yet' in pending['allocations'][0]['reason']
+    assert 'value' not in items(pending)[(1, 'Storage Quota (TB)')]
+    conflict = plan([view(quota_tb=20.0)], usage(namespaces={'smith-lab': 5120}))
+    assert conflict['allocations'][0]['status'] == 'conflict'
+    assert all('value' not in item for item in items(conflict).values())
+
+
+def test_alerts_from_the_synced_values():
+    data = usage(billing={'smith-lab': {'total_size_kb': 9.5 * 1024 ** 3, 'buckets': {}}})
+    result = plan([view()], data)
+    found = sync.alerts(result['quota_tree'], 0.9)
+    assert [(a['kind'], a['name'], a['level'], a['percent']) for a in found] == [('namespace', 'smith-lab', 'warning', 95.0)]
+    assert sync.alerts(result['quota_tree'], 0.96) == []
+    over = sync.alerts(result['quota_tree'], 0.9, overcommit=0.5)         # 10 TB allocated of 10 TB x 0.5
+    assert ('resource', 'allocated', 'exceeded') in [(a['kind'], a['quota'], a['level']) for a in over]
