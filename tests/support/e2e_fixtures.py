@@ -51,6 +51,18 @@ class EcsWorld:
         kwargs.setdefault('inventory', self.inventory)
         return run_playbook(playbook, **kwargs)
 
+    def provisioned(self, ref, namespace, bucket, quota_gb=10240, used=0, resource='ecs-east'):
+        """Make allocation ``ref`` look provisioned: ``Subdirectory`` recorded, namespace and bucket on ECS."""
+        self.site.add_allocation_attributes(ref, {'Subdirectory': '%s:%s' % (namespace, bucket)})
+        self.sim(resource).seed({'namespaces': {namespace: {
+            'vpool': RESOURCE_GROUPS[resource], 'quota': {'blockSize': quota_gb, 'notificationSize': quota_gb * 9 // 10},
+            'buckets': {bucket: {'usage': {'bytes': int(used), 'objects': 7}}}}}})
+
+    def set_bucket_usage(self, namespace, bucket, used, resource='ecs-east'):
+        """What the lab wrote: the bucket's billed size on ECS, in bytes."""
+        self.sim(resource).seed({'namespaces': {namespace: {'buckets': {
+            bucket: {'usage': {'bytes': int(used), 'objects': 7}}}}}})
+
     def inventory_list(self):
         """``ansible-inventory --list`` of this world, parsed (unsafe markers unwrapped)."""
         proc, data = run_inventory(self.inventory, env=self.env)

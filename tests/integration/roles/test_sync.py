@@ -12,10 +12,7 @@ USED_BYTES = 3 * TB + 123 * 1024 + 512          # not a whole number of KB on pu
 def provisioned(world, ref='smith-east', namespace=SMITH_NS, bucket=SMITH_BUCKET, quota_gb=10240, used=USED_BYTES,
                 sim='ecs-east'):
     """An allocation as provision leaves it: Subdirectory recorded, namespace + bucket on ECS."""
-    world.site.add_allocation_attributes(ref, {'Subdirectory': '%s:%s' % (namespace, bucket)})
-    world.sim(sim).seed({'namespaces': {namespace: {
-        'vpool': 'rg1' if sim == 'ecs-east' else 'rg-west', 'quota': {'blockSize': quota_gb, 'notificationSize': quota_gb * 9 // 10},
-        'buckets': {bucket: {'usage': {'bytes': used, 'objects': 7}}}}}})
+    world.provisioned(ref, namespace, bucket, quota_gb=quota_gb, used=used, resource=sim)
 
 
 def attrs(world, ref):
