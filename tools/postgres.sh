@@ -17,8 +17,15 @@ as_postgres() {
   if [ "$(id -u)" = 0 ]; then su postgres -s /bin/bash -c "$*"; else bash -c "$*"; fi
 }
 
+started_marker="$base/started-by-postgres-sh"
+
 start() {
   local bin
+  if pg_isready -q -h 127.0.0.1 -p "$port" 2>/dev/null; then
+    echo "postgres.sh: reusing the PostgreSQL server already listening on 127.0.0.1:$port"
+    ensure_role
+    return
+  fi
   bin=$(pg_bin || true)
   if [ -z "$bin" ]; then
     echo "postgres.sh: installing PostgreSQL from Debian packages"
@@ -34,17 +41,26 @@ start() {
   if ! as_postgres "$bin/pg_ctl -D '$data' status" >/dev/null 2>&1; then
     as_postgres "$bin/pg_ctl -D '$data' -l '$base/server.log' -w \
       -o \"-p $port -k '$base' -c listen_addresses=127.0.0.1 -c fsync=off\" start" >/dev/null
+    touch "$started_marker"
   fi
-  psql -h 127.0.0.1 -p "$port" -U postgres -tAc "select 1 from pg_roles where rolname='coldfront'" | grep -q 1 ||
-    psql -h 127.0.0.1 -p "$port" -U postgres -qc "create role coldfront login superuser password 'coldfront'"
+  ensure_role
   echo "postgres.sh: PostgreSQL listening on 127.0.0.1:$port"
 }
 
+ensure_role() {
+  psql -h 127.0.0.1 -p "$port" -U postgres -tAc "select 1 from pg_roles where rolname='coldfront'" | grep -q 1 ||
+    psql -h 127.0.0.1 -p "$port" -U postgres -qc "create role coldfront login superuser password 'coldfront'"
+}
+
+# Stops the server only when this script started it (a server it found running is left alone).
 stop() {
   local bin
   bin=$(pg_bin || true)
-  [ -n "$bin" ] && [ -s "$data/PG_VERSION" ] && as_postgres "$bin/pg_ctl -D '$data' -m fast -w stop" >/dev/null 2>&1 || true
-  echo "postgres.sh: stopped"
+  if [ -f "$started_marker" ] && [ -n "$bin" ] && [ -s "$data/PG_VERSION" ]; then
+    as_postgres "$bin/pg_ctl -D '$data' -m fast -w stop" >/dev/null 2>&1 || true
+    rm -f "$started_marker"
+    echo "postgres.sh: stopped"
+  fi
 }
 
 case "${1:-}" in
