@@ -11,6 +11,7 @@ assert on structured results, not on screen text.  Playbooks can be a path or a 
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -83,7 +84,9 @@ def _playbook_path(playbook, workdir):
         with open(path, 'w') as handle:
             yaml.safe_dump(playbook if isinstance(playbook, list) else [playbook], handle, sort_keys=False)
         return path
-    return playbook if os.path.isabs(playbook) else os.path.join(REPO, playbook)
+    if os.path.isabs(playbook) or re.match(r'^\w+\.\w+\.\w+$', playbook):   # a path, or a collection playbook FQCN
+        return playbook
+    return os.path.join(REPO, playbook)
 
 
 def local_inventory(workdir):

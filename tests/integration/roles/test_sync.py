@@ -43,7 +43,7 @@ def test_sync_values_to_the_byte_and_unchanged_resync_writes_nothing(ecs_world):
     assert result.custom_stats['_run']['ecs_sync_summary']['ecs-east']['counts']['synced'] == 1
 
     before = ecs_world.site.history_counts()
-    again = ecs_world.run('playbooks/sync.yml')
+    again = ecs_world.run('hpc.coldfront_ecs.sync')             # the collection playbook, by FQCN
     assert again.rc == 0, again.output
     assert again.changed == 0
     assert ecs_world.site.history_counts() == before
