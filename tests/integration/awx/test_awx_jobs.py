@@ -159,3 +159,46 @@ def test_failed_job_still_reports_its_summary_and_hides_the_wrong_password(ecs_w
     assert not summary['ok']
     assert 'ecs-east' in summary['error'] and 'login' in summary['error'].lower()
     keys.assert_not_in(job.private_data_dir.artifacts)
+
+
+def test_provision_survey_then_all_then_sync(ecs_world, tmp_path):
+    """Provision with a survey answer (one allocation), then everything, then sync; the inventory is updated on
+    launch before every job, as the AWX page recommends."""
+    keys = Secrets(ecs_world)
+    site = ecs_world.site
+    coldfront = coldfront_credential("SECRET_KEY='%s'\n" % keys.secret_key, keys.db_url)
+    awx = AwxSite(tmp_path / 'awx', [ecs_credential(ecs_world), coldfront], inventory_credentials=[coldfront])
+    hostile = site.add_allocation(site.add_project(HOSTILE_TITLE), ['ecs-east'], attributes={'Storage Quota (TB)': '1'})
+    smith, jones = site.allocation_id('smith-east'), site.allocation_id('jones-east')
+    jobs = []
+
+    def launch(playbook, **kwargs):
+        awx.update_inventory(source_vars={'ECS_PORT': ecs_world.east.port})
+        jobs.append(awx.launch(playbook, **kwargs))
+        return jobs[-1]
+
+    one = launch('playbooks/provision.yml', extra_vars={'allocation_id': str(smith)})   # surveys answer in text
+    assert (one.status, one.rc) == ('successful', 0), one.stdout
+    assert set(ecs_world.east.state()['namespaces']) == {'smith-lab'}
+    assert attribute(ecs_world, 'smith-east', 'Subdirectory')[0] == 'smith-lab:lab-smith-lab-bucket'
+    summary = one.artifact_data['ecs_provision_summary']
+    assert summary['ecs-east']['counts']['created'] == 1
+    assert summary['ecs-east']['created'] == ['allocation %d (Smith Lab): smith-lab:lab-smith-lab-bucket' % smith]
+
+    every = launch('playbooks/provision.yml')
+    assert (every.status, every.rc) == ('successful', 0), every.stdout
+    east = set(ecs_world.east.state()['namespaces'])
+    assert {'smith-lab', 'jones-genomics', 'evil-lookup-ansible-builtin-env-ecs-pass-lab'} == east
+    assert set(ecs_world.west.state()['namespaces']) == {'chen-patel-ber-lab-2024'}
+    created = every.artifact_data['ecs_provision_summary']['ecs-east']['created']
+    assert len(created) == 2 and created[0].startswith('allocation %d ' % min(jones, hostile))
+    assert 'allocation %d (%s): evil-lookup' % (hostile, HOSTILE_TITLE) in ' '.join(created)
+
+    sync = launch('playbooks/sync.yml')
+    assert (sync.status, sync.rc) == ('successful', 0), sync.stdout
+    counts = sync.artifact_data['ecs_sync_summary']['ecs-east']['counts']
+    assert counts['synced'] == 3 and counts['conflict'] == 0
+    for job in jobs:
+        keys.assert_not_in(job.private_data_dir.artifacts)
+    for simulator in ecs_world.simulators.values():
+        assert simulator.stats()['live_tokens_total'] == 0
