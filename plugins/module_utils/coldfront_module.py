@@ -12,7 +12,7 @@ import traceback
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront import (
-    DEFAULT_SETTINGS_MODULE, ColdFrontError, ColdFrontUnavailable, mask, setup_django,
+    DEFAULT_SETTINGS_MODULE, ColdFrontError, ColdFrontUnavailable, _first_line, mask, setup_django,
 )
 
 COLDFRONT_URL = 'https://pypi.org/project/coldfront/'
@@ -74,11 +74,17 @@ class ColdFrontModule(AnsibleModule):
         self.fail_json(msg=mask(exc), **result)
 
     def run(self, work):
-        """connect(), then ``work()`` -> result dict, then exit_json; ColdFront errors fail the task."""
+        """connect(), then ``work()`` -> result dict, then exit_json; ColdFront and database errors fail the task."""
         self.connect()
+        from django.db import DatabaseError  # pylint: disable=import-outside-toplevel
         try:
             result = work()
         except ColdFrontError as exc:
             self.fail_coldfront(exc)
+        except DatabaseError as exc:
+            # Locked, gone away, killed, a refusing trigger: every write of a task is one transaction, rolled back.
+            self.fail_json(msg='the ColdFront database (%s) failed: %s; this task wrote nothing (its writes are one '
+                               'transaction, rolled back): re-run once the database is available'
+                               % (self.coldfront['database'], _first_line(exc)))
         result.setdefault('coldfront', {'version': self.coldfront['version'], 'database': self.coldfront['database']})
         self.exit_json(**result)
