@@ -21,6 +21,7 @@ description:
   - Changing the data type of a type that attributes already use is refused.
   - O(state=absent) removes the types of that name only when no attribute uses any of them; otherwise the task
     fails and nothing is removed.
+  - O(types) handles several types in one call (one ColdFront start-up instead of one per type).
 author:
   - hpc.coldfront_ecs contributors (@hpc-coldfront-ecs)
 extends_documentation_fragment:
@@ -28,14 +29,16 @@ extends_documentation_fragment:
   - hpc.coldfront_ecs.coldfront.history
 options:
   scope:
-    description: Whether this is a resource or an allocation attribute type.
+    description:
+      - Whether this is a resource or an allocation attribute type.
+      - Required with O(name).
     type: str
-    required: true
     choices: [resource, allocation]
   name:
-    description: Type name (at most 50 characters for allocation types).
+    description:
+      - Type name (at most 50 characters for allocation types).
+      - One of O(name) and O(types) is required; they are mutually exclusive.
     type: str
-    required: true
   data_type:
     description:
       - Data type of the values. A new type without O(data_type) is C(Text); an existing one keeps its data type.
@@ -71,6 +74,54 @@ options:
     type: str
     choices: [present, absent]
     default: present
+  types:
+    description:
+      - Several types, each with the options of one type (O(types[].scope), O(types[].name), O(types[].data_type), the flags
+        and O(types[].state)); O(create_data_type) applies to all of them.
+      - They are handled in the order given, each in its own transaction. A type that is refused fails the task; the
+        types before it are kept. Results are in RV(types).
+    type: list
+    elements: dict
+    suboptions:
+      scope:
+        description: Whether this is a resource or an allocation attribute type.
+        type: str
+        required: true
+        choices: [resource, allocation]
+      name:
+        description: Type name.
+        type: str
+        required: true
+      data_type:
+        description: As O(data_type).
+        type: str
+        choices: [Text, Int, Float, Yes/No, Date]
+      has_usage:
+        description: As O(has_usage).
+        type: bool
+      is_private:
+        description: As O(is_private).
+        type: bool
+      is_changeable:
+        description: As O(is_changeable).
+        type: bool
+      is_required:
+        description: As O(is_required).
+        type: bool
+      is_unique:
+        description: As O(is_unique).
+        type: bool
+      is_unique_per_resource:
+        description: As O(is_unique_per_resource).
+        type: bool
+      is_value_unique:
+        description: As O(is_value_unique).
+        type: bool
+      state:
+        description: As O(state).
+        type: str
+        choices: [present, absent]
+        default: present
 seealso:
   - module: hpc.coldfront_ecs.coldfront_allocation_attribute
   - module: hpc.coldfront_ecs.coldfront_resource_attribute
@@ -91,34 +142,50 @@ EXAMPLES = r'''
     scope: resource
     name: capacity_tb
     data_type: Float
+
+- name: Several types in one call
+  hpc.coldfront_ecs.coldfront_attribute_type:
+    types:
+      - {scope: resource, name: used_tb, data_type: Float}
+      - {scope: allocation, name: Quota_In_Bytes, data_type: Int, has_usage: true, is_private: false}
 '''
 
 RETURN = r'''
 type:
   description: The type after the task (null with duplicates or after O(state=absent)).
-  returned: success
+  returned: when O(name) is given
   type: dict
   sample: {id: 31, name: Storage Quota (TB), scope: allocation, data_type: Float, has_usage: true, is_private: false,
            is_changeable: true, is_required: false, is_unique: false}
 created:
   description: Whether the type was (or would be) created.
-  returned: success
+  returned: when O(name) is given
   type: bool
 data_type_created:
   description: Whether the data type was (or would be) created.
-  returned: success
+  returned: when O(name) is given
   type: bool
 duplicates:
   description: All the types of that name when there are several (nothing was changed then).
-  returned: success
+  returned: when O(name) is given
   type: list
   elements: dict
   sample: []
 removed:
   description: The types removed by O(state=absent).
-  returned: when O(state=absent)
+  returned: when O(name) is given and O(state=absent)
   type: list
   elements: dict
+types:
+  description:
+    - With O(types), one result per item, in the order given, with the keys of the single form (RV(type), RV(created),
+      RV(data_type_created), RV(duplicates), and RV(removed) for O(types[].state=absent)) plus C(scope), C(name), C(changed)
+      and C(warnings).
+  returned: when O(types) is given
+  type: list
+  elements: dict
+  sample: [{scope: resource, name: used_tb, changed: true, created: true, data_type_created: false, duplicates: [],
+            warnings: [], type: {id: 12, name: used_tb, scope: resource, data_type: Float}}]
 coldfront:
   description: The ColdFront reached.
   returned: success
@@ -128,44 +195,72 @@ coldfront:
 
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront_module import ColdFrontModule
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront_schema import (
-    ensure_attribute_type, remove_attribute_type,
+    DATA_TYPES, ensure_attribute_type, remove_attribute_type,
 )
 
 FLAG_OPTIONS = ('has_usage', 'is_private', 'is_changeable', 'is_required', 'is_unique', 'is_unique_per_resource',
                 'is_value_unique')
 
 
+def handle(module, item):
+    """Ensure (or remove) the one type ``item`` describes; returns the single-form result and the diff parts."""
+    if item['state'] == 'absent':
+        result = remove_attribute_type(item['scope'], item['name'], reason=module.reason, user=module.history_user,
+                                       check_mode=module.check_mode)
+        output = {'changed': result['changed'], 'removed': result['removed'], 'type': None, 'created': False,
+                  'data_type_created': False, 'duplicates': [], 'warnings': []}
+        return output, {'types': result['removed']}, {'types': []}
+    flags = dict((flag, item.get(flag)) for flag in FLAG_OPTIONS)
+    result = ensure_attribute_type(item['scope'], item['name'], item.get('data_type'), flags,
+                                   create_data_type=module.params['create_data_type'], reason=module.reason,
+                                   user=module.history_user, check_mode=module.check_mode)
+    output = dict((key, result[key]) for key in ('changed', 'created', 'data_type_created', 'type', 'duplicates',
+                                                 'warnings'))
+    return output, result['before'] or {}, result['after'] or {}
+
+
 def main():
-    spec = dict(
+    item_spec = dict(
         scope=dict(type='str', required=True, choices=['resource', 'allocation']),
         name=dict(type='str', required=True),
-        data_type=dict(type='str', choices=['Text', 'Int', 'Float', 'Yes/No', 'Date']),
-        create_data_type=dict(type='bool', default=True),
+        data_type=dict(type='str', choices=list(DATA_TYPES)),
         state=dict(type='str', default='present', choices=['present', 'absent']),
     )
+    item_spec.update((flag, dict(type='bool')) for flag in FLAG_OPTIONS)
+    spec = dict(
+        scope=dict(type='str', choices=['resource', 'allocation']),
+        name=dict(type='str'),
+        data_type=dict(type='str', choices=list(DATA_TYPES)),
+        create_data_type=dict(type='bool', default=True),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+        types=dict(type='list', elements='dict', options=item_spec),
+    )
     spec.update((flag, dict(type='bool')) for flag in FLAG_OPTIONS)
-    module = ColdFrontModule('coldfront_attribute_type', spec)
+    module = ColdFrontModule('coldfront_attribute_type', spec, required_one_of=[('name', 'types')],
+                             mutually_exclusive=[('name', 'types')], required_by={'name': 'scope'})
 
     def work():
         params = module.params
-        if params['state'] == 'absent':
-            result = remove_attribute_type(params['scope'], params['name'], reason=module.reason,
-                                           user=module.history_user, check_mode=module.check_mode)
-            output = {'changed': result['changed'], 'removed': result['removed'], 'type': None, 'created': False,
-                      'data_type_created': False, 'duplicates': []}
+        if params['types'] is None:
+            output, before, after = handle(module, params)
+            for warning in output.pop('warnings'):
+                module.warn(warning)
             if module._diff:  # pylint: disable=protected-access
-                output['diff'] = {'before': {'types': result['removed']}, 'after': {'types': []}}
+                output['diff'] = {'before': before, 'after': after}
             return output
-        flags = dict((flag, params[flag]) for flag in FLAG_OPTIONS)
-        result = ensure_attribute_type(params['scope'], params['name'], params['data_type'], flags,
-                                       create_data_type=params['create_data_type'], reason=module.reason,
-                                       user=module.history_user, check_mode=module.check_mode)
-        for warning in result['warnings']:
-            module.warn(warning)
-        output = dict((key, result[key]) for key in ('changed', 'created', 'data_type_created', 'type', 'duplicates'))
+        outputs, diff = [], {'before': {}, 'after': {}}
+        for item in params['types']:
+            output, before, after = handle(module, item)
+            for warning in output['warnings']:
+                module.warn(warning)
+            if output['changed']:
+                key = '%s/%s' % (item['scope'], item['name'])
+                diff['before'][key], diff['after'][key] = before, after
+            outputs.append(dict(output, scope=item['scope'], name=item['name']))
+        result = {'changed': any(output['changed'] for output in outputs), 'types': outputs}
         if module._diff:  # pylint: disable=protected-access
-            output['diff'] = {'before': result['before'] or {}, 'after': result['after'] or {}}
-        return output
+            result['diff'] = diff
+        return result
 
     module.run(work)
 
