@@ -227,8 +227,9 @@ def test_resume_after_half_way_failure(world):
     smith, jones = site.allocation_id('smith-east'), site.allocation_id('jones-east')
     world.east.faults(fail_next=[{'route': 'POST /object/bucket', 'status': 500, 'count': 2}])
 
-    broken = world.run(PLAYBOOK)
+    broken = world.run(PLAYBOOK, verbosity=2)
     assert broken.rc == 2, broken.output
+    assert_no_secret(world, broken)
     east = namespaces(world.east)
     assert sorted(east) == ['jones-genomics', 'smith-lab']
     assert all(not namespace['buckets'] for namespace in east.values())

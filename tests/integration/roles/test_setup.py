@@ -106,7 +106,7 @@ def test_onboarding_an_ecs_resource(coldfront_site):
         'automation_specifications']
 
     history = coldfront_site.history_counts()
-    again = run_playbook(PLAYBOOK, env=coldfront_site.env, extra_vars={'ecs_setup_resources': [north]})
+    again = run_playbook('hpc.coldfront_ecs.setup', env=coldfront_site.env, extra_vars={'ecs_setup_resources': [north]})
     assert again.rc == 0 and again.changed == 0 and coldfront_site.history_counts() == history
 
     bad = dict(north, name='ecs-south', url='https://ecs4.example.org:4443/api')
