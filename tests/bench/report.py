@@ -1,0 +1,163 @@
+"""Turn measured steps into the benchmark's table, growth exponents and target verdicts (pure functions)."""
+
+import math
+import statistics
+
+SYNC_STEPS = ('sync (cold)', 'sync (unchanged)')
+BASELINE = 'baseline sync'
+CALL_LIMITS = {'legacy': 2.05, 'modern': 1.05}
+TARGET_N = 2000
+TARGET_SPEEDUP = 10.0
+TARGET_SYNC_S = 30.0
+TARGET_INVENTORY_N = 10000
+TARGET_INVENTORY_S = 5.0
+COLUMNS = (('N', 'n', '%d'), ('API', 'profile', '%s'), ('step', 'step', '%s'), ('wall s', 'wall_s', '%.2f'),
+           ('ECS calls', 'ecs_calls', '%d'), ('calls/alloc', 'calls_per_allocation', '%.3f'),
+           ('rows written', 'rows_written', '%d'), ('history rows', 'history_rows', '%d'), ('peak MB', 'peak_mb', '%.0f'),
+           ('baseline/ours', 'speedup', '%.1fx'))
+
+
+def merge_repeats(rows):
+    """One row per (N, profile, step): medians of the repeated runs, with the spread of the wall time."""
+    groups = {}
+    for row in rows:
+        groups.setdefault((row['n'], row['profile'], row['step']), []).append(row)
+    merged = []
+    for runs in groups.values():
+        row = dict(runs[0])
+        for key in ('wall_s', 'peak_mb', 'ecs_calls', 'rows_written', 'history_rows', 'calls_per_allocation'):
+            values = [run[key] for run in runs if run.get(key) is not None]
+            row[key] = statistics.median(values) if values else None
+        row['runs'] = len(runs)
+        row['wall_all_s'] = sorted(run['wall_s'] for run in runs)
+        row['ok'] = all(run['ok'] for run in runs)
+        merged.append(row)
+    return merged
+
+
+def add_speedups(rows):
+    """``speedup`` = baseline wall / our wall, for the sync steps, against the baseline at the same N."""
+    baselines = dict((row['n'], row['wall_s']) for row in rows if row['step'] == BASELINE)
+    for row in rows:
+        base = baselines.get(row['n'])
+        row['speedup'] = base / row['wall_s'] if base and row['step'] in SYNC_STEPS and row['wall_s'] else None
+    return rows
+
+
+def _slope(points):
+    """Least-squares slope of ln(y) over ln(x)."""
+    points = [(math.log(x), math.log(y)) for x, y in points if x > 0 and y and y > 0]
+    if len(points) < 2:
+        return None
+    mean_x = sum(x for x, _y in points) / len(points)
+    mean_y = sum(y for _x, y in points) / len(points)
+    spread = sum((x - mean_x) ** 2 for x, _y in points)
+    return sum((x - mean_x) * (y - mean_y) for x, y in points) / spread if spread else None
+
+
+def exponents(rows):
+    """How each step's cost grows: ``cost ~ N^k`` over all scales and between the two largest ones."""
+    series = {}
+    for row in rows:
+        series.setdefault((row['profile'], row['step']), []).append(row)
+    result = []
+    for (profile, step), items in sorted(series.items()):
+        items.sort(key=lambda row: row['n'])
+        if len(items) < 2:
+            continue
+        entry = {'profile': profile, 'step': step, 'scales': [row['n'] for row in items]}
+        for key in ('wall_s', 'ecs_calls', 'rows_written'):
+            points = [(row['n'], row[key]) for row in items]
+            entry[key] = {'all': _slope(points), 'largest_two': _slope(points[-2:])}
+        result.append(entry)
+    return result
+
+
+def _find(rows, n, profile, step):
+    return next((row for row in rows if row['n'] == n and row['profile'] == profile and row['step'] == step), None)
+
+
+def _verdict(name, measured, passed, detail=''):
+    return {'target': name, 'measured': measured, 'met': bool(passed), 'detail': detail}
+
+
+def targets(rows, settings):
+    """The issue's targets, checked on the measured rows (only those the run measured)."""
+    verdicts = []
+    standard = settings['resources'] == 2 and settings['latency_ms'] == 20
+    for profile in sorted(set(row['profile'] for row in rows)):
+        for step in SYNC_STEPS:
+            row = _find(rows, TARGET_N, profile, step)
+            if row is None:
+                continue
+            where = 'N=%d %s, %s' % (TARGET_N, profile, step)
+            if row.get('speedup') is not None and standard:
+                verdicts.append(_verdict('%s: >= %gx faster than the baseline' % (where, TARGET_SPEEDUP),
+                                         '%.1fx' % row['speedup'], row['speedup'] >= TARGET_SPEEDUP))
+            if standard:
+                verdicts.append(_verdict('%s: under %g s end to end' % (where, TARGET_SYNC_S), '%.1f s' % row['wall_s'],
+                                         row['wall_s'] < TARGET_SYNC_S))
+            verdicts.append(_verdict('%s: <= %g ECS calls per allocation' % (where, CALL_LIMITS[profile]),
+                                     '%.3f' % row['calls_per_allocation'],
+                                     row['calls_per_allocation'] <= CALL_LIMITS[profile]))
+    for row in rows:
+        if row['step'] == 'sync (unchanged)':
+            verdicts.append(_verdict('N=%d %s, unchanged re-sync: 0 rows, 0 history rows, changed=0'
+                                     % (row['n'], row['profile']),
+                                     '%d rows, %d history, changed=%s' % (row['rows_written'], row['history_rows'],
+                                                                          row.get('changed')),
+                                     row['rows_written'] == 0 and row['history_rows'] == 0 and row.get('changed') == 0))
+    for profile in sorted(set(row['profile'] for row in rows)):
+        row = _find(rows, TARGET_INVENTORY_N, profile, 'inventory --list')
+        if row is not None:
+            verdicts.append(_verdict('N=%d %s: ansible-inventory --list under %g s' % (TARGET_INVENTORY_N, profile,
+                                                                                       TARGET_INVENTORY_S),
+                                     '%.2f s' % row['wall_s'], row['wall_s'] < TARGET_INVENTORY_S))
+    queries = sorted(set(row['queries'] for row in rows if row.get('queries') is not None))
+    if queries:
+        scales = sorted(set(row['n'] for row in rows))
+        verdicts.append(_verdict('inventory: constant number of SQL queries over N = %s' % ', '.join(map(str, scales)),
+                                 ', '.join(map(str, queries)), len(queries) == 1))
+    return verdicts
+
+
+def _cell(fmt, value):
+    return '-' if value is None else fmt % value
+
+
+def table(rows):
+    """The fixed-width text table (one line per step)."""
+    header = [title for title, _key, _fmt in COLUMNS]
+    lines = [[_cell(fmt, row.get(key)) for _title, key, fmt in COLUMNS] + ([] if row['ok'] else ['FAILED'])
+             for row in rows]
+    widths = [max(len(line[index]) for line in [header] + lines) for index in range(len(header))]
+
+    def render(cells):
+        text = []
+        for index, cell in enumerate(cells):
+            width = widths[index] if index < len(widths) else 0
+            text.append(cell.ljust(width) if index in (1, 2) or index >= len(widths) else cell.rjust(width))
+        return '  '.join(text).rstrip()
+    return '\n'.join([render(header), render(['-' * width for width in widths])] + [render(line) for line in lines])
+
+
+def markdown(rows):
+    """The same table as Markdown (for docs/performance.md)."""
+    header = [title for title, _key, _fmt in COLUMNS]
+    lines = ['| %s |' % ' | '.join(header), '|%s|' % '|'.join('---' for _ in header)]
+    for row in rows:
+        lines.append('| %s |' % ' | '.join(_cell(fmt, row.get(key)) for _title, key, fmt in COLUMNS))
+    return '\n'.join(lines)
+
+
+def exponent_lines(entries):
+    lines = []
+    for entry in entries:
+        parts = []
+        for key, label in (('wall_s', 'wall'), ('ecs_calls', 'ECS calls'), ('rows_written', 'rows')):
+            value = entry[key]
+            if value['all'] is not None:
+                parts.append('%s N^%.2f (N^%.2f between the two largest)' % (label, value['all'], value['largest_two']))
+        if parts:
+            lines.append('%-8s %-22s %s' % (entry['profile'], entry['step'], '; '.join(parts)))
+    return lines

@@ -1,0 +1,125 @@
+"""The measured steps of one benchmark world (see run.py for the order and docs/performance.md for the numbers).
+
+Each function returns a :class:`measure.Step` whose ``value`` is a small summary (never the whole play output):
+``ok`` plus what proves the step did its job (hosts and allocations listed, allocations synced or provisioned...).
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+from measure import measure_step
+from world import BENCH_DIR, REPO
+
+from support.ansible_run import BIN, base_env, run_inventory
+
+SYNC, PROVISION = 'playbooks/sync.yml', 'playbooks/provision.yml'
+TAIL = 3000  # characters of output kept from a failed run
+
+
+def _summaries(result, key):
+    """``{resource: summary}`` that the role handed to set_stats under ``key``."""
+    return (result.custom_stats.get('_run') or {}).get(key) or {}
+
+
+def _play_summary(result, key, count):
+    summaries = _summaries(result, key)
+    summary = {'ok': result.rc == 0, 'rc': result.rc, 'changed': result.changed, 'failed': result.failed,
+               'done': sum(count(item) for item in summaries.values())}
+    if result.rc:
+        summary['output'] = result.output[-TAIL:]
+    return summary
+
+
+def _counts(item):
+    return item.get('counts') or {}
+
+
+def inventory_list(world, allocations):
+    """``ansible-inventory --list``: Ansible start, the plugin, and ansible-core's JSON of every host var.
+
+    The JSON goes to a file and is checked after the measurement (reading 20 MB of it is not the inventory's cost).
+    """
+    output = os.path.join(world.site.directory, 'inventory.json')
+
+    def run():
+        with open(output, 'w') as stream:
+            proc = subprocess.run([os.path.join(BIN, 'ansible-inventory'), '-i', world.inventory, '--list'], cwd=REPO,
+                                  env=base_env(world.env), stdout=stream, stderr=subprocess.PIPE, text=True, check=False)
+        return {'ok': proc.returncode == 0, 'error': proc.stderr[-TAIL:] if proc.returncode else None}
+    step = measure_step(world, 'inventory --list', run, allocations)
+    if step.value['ok']:
+        with open(output) as stream:
+            hostvars = json.load(stream)['_meta']['hostvars']
+        listed = sum(len(host.get('ecs_allocations') or ()) for host in hostvars.values())
+        step.value.update(ok=listed == allocations, hosts=len(hostvars), listed=listed,
+                          output_mb=round(os.path.getsize(output) / 1e6, 1))
+    os.unlink(output)
+    return step
+
+
+def inventory_graph(world, allocations):
+    """``ansible-inventory --graph``: the same parse without the JSON output (what a playbook run pays)."""
+    def run():
+        proc, _data = run_inventory(world.inventory, args=('--graph',), env=world.env)
+        return {'ok': proc.returncode == 0, 'error': proc.stderr[-TAIL:] if proc.returncode else None}
+    return measure_step(world, 'inventory --graph', run, allocations)
+
+
+def inventory_probe(world, allocations):
+    """Our part of the inventory, timed piece by piece, with the SQL query count (inventory_probe.py)."""
+    def run():
+        proc = subprocess.run([sys.executable, os.path.join(BENCH_DIR, 'inventory_probe.py'), '--name-contains',
+                               'bench-ecs'], env=base_env(world.env), cwd=REPO, capture_output=True, text=True,
+                              check=False)
+        if proc.returncode:
+            return {'ok': False, 'error': proc.stderr[-TAIL:]}
+        probe = json.loads(proc.stdout)
+        probe['ok'] = probe['allocations'] == allocations
+        return probe
+    return measure_step(world, 'inventory plugin work', run, allocations)
+
+
+def sync(world, name, allocations):
+    """``playbooks/sync.yml`` through the inventory plugin."""
+    def run():
+        result = world.run(SYNC)
+        summary = _play_summary(result, 'ecs_sync_summary', lambda item: _counts(item).get('synced', 0))
+        summary['ok'] = summary['ok'] and summary['done'] == allocations
+        return summary
+    return measure_step(world, name, run, allocations)
+
+
+def provision(world):
+    """``playbooks/provision.yml`` after ``world.fresh`` allocations were approved (made Active)."""
+    world.release_fresh()
+
+    def run():
+        result = world.run(PROVISION)
+        summary = _play_summary(result, 'ecs_provision_summary', lambda item: _counts(item).get('created', 0))
+        summary['ok'] = summary['ok'] and summary['done'] == len(world.fresh)
+        return summary
+    return measure_step(world, 'provision (new)', run, len(world.fresh))
+
+
+def provision_available():
+    """Whether the provision playbook and its module exist in this checkout."""
+    return all(os.path.exists(os.path.join(REPO, path)) for path in (
+        PROVISION, 'plugins/modules/ecs_provision.py', 'roles/ecs_provision/tasks/main.yml'))
+
+
+def baseline(world, allocations):
+    """The reference plugin's algorithm (baseline.py) in its own process, on the same simulators and database."""
+    def run():
+        command = [os.path.join(BIN, 'python'), os.path.join(BENCH_DIR, 'baseline.py'), '--ca', world.east.ca_path]
+        for resource, simulator in world.simulators.items():
+            command += ['--resource', '%s=%s' % (resource, simulator.url)]
+        proc = subprocess.run(command, env=base_env(world.env), cwd=REPO, capture_output=True, text=True, check=False)
+        if proc.returncode:
+            return {'ok': False, 'error': proc.stderr[-TAIL:]}
+        summary = json.loads(proc.stdout)
+        summary['ok'] = True
+        return summary
+    return measure_step(world, 'baseline sync', run, allocations)
+
