@@ -9,6 +9,7 @@ import json
 import os
 import re
 import secrets
+import types
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -202,3 +203,47 @@ def test_provision_survey_then_all_then_sync(ecs_world, tmp_path):
         keys.assert_not_in(job.private_data_dir.artifacts)
     for simulator in ecs_world.simulators.values():
         assert simulator.stats()['live_tokens_total'] == 0
+
+
+def test_from_a_bare_coldfront_setup_onboards_then_provision_and_sync(coldfront_site_factory, ecs_sim, tmp_path):
+    """Day one in AWX: setup (a check job, then a run that onboards a resource given as extra vars) on a ColdFront that
+    has none of the collection's types, then provision and sync of the onboarded resource."""
+    bare = coldfront_site_factory('bare')
+    keys = Secrets(types.SimpleNamespace(east=ecs_sim, site=bare))
+    coldfront = coldfront_credential("SECRET_KEY='%s'\n" % keys.secret_key, keys.db_url)
+    awx = AwxSite(tmp_path / 'awx', [ecs_credential(types.SimpleNamespace(east=ecs_sim)), coldfront],
+                  inventory_credentials=[coldfront])
+    jobs = []
+
+    def launch(playbook, **kwargs):
+        awx.update_inventory(source_vars={'ECS_PORT': ecs_sim.port})
+        jobs.append(awx.launch(playbook, **kwargs))
+        assert (jobs[-1].status, jobs[-1].rc) == ('successful', 0), jobs[-1].stdout
+        return jobs[-1]
+
+    onboard = {'ecs_setup_resources': [{'name': 'ecs-east', 'url': ecs_sim.host, 'replication_group': 'rg1',
+                                        'ldap_domain': 'ad.example.org'}]}
+    history = bare.history_counts()
+    check = launch('playbooks/setup.yml', job_type='check')
+    assert bare.history_counts() == history
+    assert 'Storage Quota (TB)' in check.artifact_data['ecs_setup_summary']['created_types']
+    assert awx.inventory['_meta']['hostvars'] == {}                         # no ECS resource has a url yet
+
+    setup = launch('playbooks/setup.yml', extra_vars=onboard)
+    assert setup.artifact_data['ecs_setup_summary']['resources_updated'] == ['ecs-east']
+    bare.add_allocation_attributes('smith-east', {'Storage Quota (TB)': '2'})
+    bare.add_allocation_attributes('jones-east', {'Storage Quota (TB)': '3'})
+
+    provision = launch('playbooks/provision.yml')
+    assert list(awx.inventory['_meta']['hostvars']) == ['ecs-east']
+    assert provision.artifact_data['ecs_provision_summary']['ecs-east']['counts']['created'] == 2
+    namespaces = ecs_sim.state()['namespaces']
+    assert (namespaces['smith-lab']['quota']['blockSize'], namespaces['jones-genomics-lab']['quota']['blockSize']) == (
+        2048, 3072)
+
+    sync = launch('playbooks/sync.yml')
+    assert sync.artifact_data['ecs_sync_summary']['ecs-east']['counts']['synced'] == 2
+    assert float(bare.resource_attributes('ecs-east')['allocated_tb']) == 5
+    for job in jobs:
+        keys.assert_not_in(job.private_data_dir.artifacts)
+    assert ecs_sim.stats()['live_tokens_total'] == 0
