@@ -137,8 +137,16 @@ def test_sync_job_check_then_run_with_artifacts_and_no_secrets(ecs_world, tmp_pa
     # The hostile title went through the inventory update, AWX's inventory script and the job as plain text.
     problems = ' '.join(summary['ecs-east']['problems'])
     assert 'allocation %d (project %s)' % (hostile, HOSTILE_TITLE) in problems
+    # The report job writes where AWX exposes a host path to jobs; its artifacts name the directory.
+    report = awx.launch('playbooks/report.yml', extra_vars={'ecs_report_output_dir': str(tmp_path / 'reports')})
+    assert (report.status, report.rc) == ('successful', 0), report.stdout
+    report_dir = report.artifact_data['ecs_report_dir']
+    assert os.path.dirname(report_dir) == str(tmp_path / 'reports')
+    assert sorted(os.listdir(report_dir)) == ['report.csv', 'report.html', 'report.json']
+    assert report.artifact_data['ecs_report_totals']['resources'] >= 2
+
     keys.assert_not_in(inventory.artifacts, injected=False)
-    for pdd in (check.private_data_dir, job.private_data_dir):
+    for pdd in (check.private_data_dir, job.private_data_dir, report.private_data_dir):
         keys.assert_not_in(pdd.artifacts)
     assert job.private_data_dir.safe_env['ECS_PASS'] == '**********'
     for simulator in ecs_world.simulators.values():
