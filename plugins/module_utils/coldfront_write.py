@@ -516,6 +516,30 @@ def history_user(username, plan=None):
     return user
 
 
+def lock_targets(allocation_items, resource_items):
+    """Lock the allocation and resource rows about to get attributes (``SELECT ... FOR UPDATE``, in id order).
+
+    Two writers of the same attributes (two syncs, two provision runs) then take turns: the second plans after the
+    first committed, so it neither creates a second row of an attribute nor trips over a unique constraint.  Call
+    inside the transaction, before planning.  SQLite has no row locks (its writers already take turns, see
+    ``coldfront.setup_django``); malformed items are left to the plan to report.
+    """
+    from django.db.models import Q  # pylint: disable=import-outside-toplevel
+    _User, allocation_models, resource_models = _models()
+    allocation_ids = sorted(set(_resource_key(item.get('allocation_id')) for item in allocation_items
+                                if isinstance(item, dict) and str(item.get('allocation_id')).isdigit()))
+    keys = set(_resource_key(item.get('resource')) for item in resource_items
+               if isinstance(item, dict) and item.get('resource') is not None)
+    if allocation_ids:
+        list(allocation_models.Allocation.objects.select_for_update().filter(pk__in=allocation_ids)
+             .order_by('pk').values_list('pk', flat=True))
+    if keys:
+        ids = [key for key in keys if isinstance(key, int)]
+        names = [key for key in keys if not isinstance(key, int)]
+        list(resource_models.Resource.objects.select_for_update().filter(Q(pk__in=ids) | Q(name__in=names))
+             .order_by('pk').values_list('pk', flat=True))
+
+
 def apply_changes(allocation_attributes=(), resource_attributes=(), reason=None, user=None, check_mode=False,
                   create_missing=True):
     """Allocation and resource attribute items, validated together, written in ONE transaction.
@@ -527,11 +551,13 @@ def apply_changes(allocation_attributes=(), resource_attributes=(), reason=None,
     """
     from django.db import transaction  # pylint: disable=import-outside-toplevel
     reason_text = change_reason(reason)
+    allocation_attributes, resource_attributes = list(allocation_attributes or ()), list(resource_attributes or ())
     with transaction.atomic():
+        lock_targets(allocation_attributes, resource_attributes)
         plan = Plan()
         user_obj = history_user(user, plan)
-        plan_allocation_attributes(plan, list(allocation_attributes or ()), create_missing)
-        plan_resource_attributes(plan, list(resource_attributes or ()), create_missing)
+        plan_allocation_attributes(plan, allocation_attributes, create_missing)
+        plan_resource_attributes(plan, resource_attributes, create_missing)
         if plan.errors:
             raise ValidationFailed(plan.errors)
         with attributed(reason_text, user_obj):
