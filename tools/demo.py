@@ -14,7 +14,6 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [os.path.join(REPO, 'tests'), os.path.join(REPO, '.build', 'collections')]
 
 # pylint: disable=wrong-import-position
-from support.ansible_run import run_playbook  # noqa: E402
 from support.coldfront_site import ColdFrontSite  # noqa: E402
 from support.e2e_fixtures import EcsWorld, point_resources_at  # noqa: E402
 from support.simulator import start_simulator  # noqa: E402
@@ -65,7 +64,7 @@ def table(site):
             values[attribute.allocation_attribute_type.name] = (attribute.value, usage.value if usage else None)
         quota, used = values.get('Storage Quota (TB)', (None, None))
         subdirectory = values.get('Subdirectory', ('', None))[0] or ''
-        namespace, _, bucket = subdirectory.partition(':')
+        namespace, _sep, bucket = subdirectory.partition(':')
         percent = '%.0f %%' % (100.0 * used / float(quota)) if quota and used is not None and float(quota) > 0 else '-'
         rows.append((str(allocation.pk), allocation.project.title.strip()[:26], allocation.resources.all()[0].name,
                      namespace or '(not provisioned)', bucket or '-', quota or '-',

@@ -59,6 +59,8 @@ options:
     description: Django settings module of ColdFront.
     type: str
     default: coldfront.config.settings
+    env:
+      - name: DJANGO_SETTINGS_MODULE
   name_contains:
     description:
       - Select resources whose name contains this text (case-insensitive).

@@ -103,6 +103,9 @@ def describe_database(settings_dict):
 
 
 def _set_environment(env_file, db_url, settings_module, secret_key):
+    if os.environ.get('DB_URL') == '':
+        # An empty DB_URL (AWX injects every credential field, empty or not) would hide the env file's DB_URL.
+        del os.environ['DB_URL']
     if env_file:
         if not os.path.isfile(env_file) or not os.access(env_file, os.R_OK):
             raise ColdFrontError('ColdFront env file %s does not exist or is not readable (coldfront_env_file / '

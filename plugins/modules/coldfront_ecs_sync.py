@@ -52,7 +52,7 @@ options:
   overcommit:
     description:
       - Allowed ratio of allocated (sum of namespace quotas) to capacity, for example V(1.2).
-      - Not set means unlimited: allocated is reported but never alerted on.
+      - When not set, allocated is unlimited; it is reported but never alerted on.
     type: float
   attribute_names:
     description: ColdFront attribute names, when a site uses other names than the reference deployment.

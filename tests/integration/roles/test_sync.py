@@ -125,8 +125,8 @@ def test_bucket_at_95_percent_raises_an_alert_everywhere_a_user_looks(ecs_world)
     # Per-resource threshold override, and failing the play on an exceeded hard limit.
     ecs_world.east.seed({'namespaces': {'jones-genomics': {'buckets': {
         'lab-jones-genomics-bucket': {'usage': {'bytes': 21 * TB, 'objects': 1}}}}}})
-    result = ecs_world.run('playbooks/sync.yml', extra_vars={'ecs_sync_alert_thresholds': {'ecs-east': 0.99},
-                                                            'ecs_sync_fail_on_exceeded': True})
+    overrides = {'ecs_sync_alert_thresholds': {'ecs-east': 0.99}, 'ecs_sync_fail_on_exceeded': True}
+    result = ecs_world.run('playbooks/sync.yml', extra_vars=overrides)
     assert result.rc != 0
     alerts = result.custom_stats['_run']['quota_alerts']['ecs-east']
     assert [(a['name'], a['level']) for a in alerts] == [('jones-genomics', 'exceeded')]   # smith at 95 % < 99 %
