@@ -7,13 +7,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 COLLECTION_LINK := .build/collections/ansible_collections/hpc/coldfront_ecs
 PYTEST := $(BIN)/pytest
-PYTEST_ARGS ?=
+# Two workers (the machines have 2 cores); a test file stays on one worker (its fixtures are shared).
+PYTEST_ARGS ?= -n 2 --dist loadfile
 
-.PHONY: venv link test sanity units integration postgres-tests demo bench clean help
+.PHONY: venv link test sanity units integration faults postgres-tests demo bench clean help
 
 help:
 	@echo "make demo   - run setup, provision and sync on a local ColdFront (SQLite) and the ECS simulator"
-	@echo "make test   - everything: ansible-test sanity, unit, integration (SQLite), ColdFront tests on PostgreSQL"
+	@echo "make test   - everything: ansible-test sanity, unit, integration and faults (SQLite), ColdFront tests on PostgreSQL"
 	@echo "make venv   - create .venv with every dependency (idempotent)"
 	@echo "make bench  - the speed benchmarks (tests/bench)"
 
@@ -30,7 +31,7 @@ link:
 	@mkdir -p $(dir $(COLLECTION_LINK))
 	@ln -sfn $(CURDIR) $(COLLECTION_LINK)
 
-test: venv sanity units integration postgres-tests
+test: venv sanity units integration faults postgres-tests
 
 sanity: venv
 	tools/ansible_test.sh sanity --venv --python 3.11 --color no
@@ -43,10 +44,14 @@ integration: venv
 	tools/ensure_chromium.sh >/dev/null
 	$(PYTEST) tests/integration $(PYTEST_ARGS)
 
+# Fault injection, bad input and secrets (tests/faults).
+faults: venv
+	$(PYTEST) tests/faults $(PYTEST_ARGS)
+
 # The ColdFront-backed tests again, on a PostgreSQL server that tools/postgres.sh installs and starts.
 postgres-tests: venv
 	tools/postgres.sh start
-	COLDFRONT_TEST_DB=postgresql $(PYTEST) -m coldfront tests/unit tests/integration $(PYTEST_ARGS); \
+	COLDFRONT_TEST_DB=postgresql $(PYTEST) -m coldfront tests/unit tests/integration tests/faults $(PYTEST_ARGS); \
 	  status=$$?; tools/postgres.sh stop; exit $$status
 
 demo: venv
