@@ -209,11 +209,8 @@ def plan_allocation_attributes(plan, items, create_missing=True):
         good.append(item)
 
     types = types_by_name(allocation_models.AllocationAttributeType, [item['name'] for item in good])
-    type_ids = sorted(row.pk for rows in types.values() for row in rows)
-    allocations = {
-        row.pk: row for row in allocation_models.Allocation.objects.filter(
-            pk__in=sorted(set(item['allocation_id'] for item in good))).only('pk').prefetch_related(
-            _attributes_prefetch(allocation_models, type_ids))}
+    allocations = _allocation_attributes(allocation_models, sorted(set(item['allocation_id'] for item in good)),
+                                         dict((row.pk, row) for rows in types.values() for row in rows))
     for item in good:
         error, change = _plan_allocation_item(item, types, allocations, create_missing)
         if error:
@@ -223,30 +220,38 @@ def plan_allocation_attributes(plan, items, create_missing=True):
     return plan
 
 
-def _attributes_prefetch(allocation_models, type_ids):
-    """The allocations' attributes of the given types only (with usage): all that planning looks at."""
-    from django.db.models import Prefetch  # pylint: disable=import-outside-toplevel
-    return Prefetch('allocationattribute_set', queryset=allocation_models.AllocationAttribute.objects.filter(
-        allocation_attribute_type_id__in=type_ids).select_related(
-        'allocation_attribute_type', 'allocationattributeusage').order_by('pk'))
+def _allocation_attributes(allocation_models, allocation_ids, types):
+    """``{allocation id: [its attributes of the ``types`` ({id: type}), with usage]}`` for the allocations that exist.
+
+    Two queries; the attributes are grouped here rather than by a prefetch onto Allocation instances (a queryset
+    per allocation), and get the type instances already read instead of a copy per row.
+    """
+    found = dict((pk, []) for pk in allocation_models.Allocation.objects.filter(pk__in=allocation_ids).values_list(
+        'pk', flat=True))
+    attributes = allocation_models.AllocationAttribute.objects.filter(
+        allocation_id__in=allocation_ids, allocation_attribute_type_id__in=sorted(types)).select_related(
+        'allocationattributeusage').order_by('pk')
+    for row in attributes:
+        row.allocation_attribute_type = types[row.allocation_attribute_type_id]
+        found[row.allocation_id].append(row)
+    return found
 
 
 def _plan_allocation_item(item, types, allocations, create_missing):
     allocation_id, name = item['allocation_id'], item['name']
     label = _allocation_label(allocation_id, name)
-    allocation = allocations.get(allocation_id)
-    if allocation is None:
+    if allocation_id not in allocations:
         return '%s: allocation %d does not exist' % (label, allocation_id), None
     attribute_type, error = single_type(types, name, 'allocation')
     if error:
         return '%s: %s' % (label, error), None
     data_type = attribute_type.attribute_type.name.strip()
-    existing = [row for row in allocation.allocationattribute_set.all() if row.allocation_attribute_type_id == attribute_type.pk]
+    existing = [row for row in allocations[allocation_id] if row.allocation_attribute_type_id == attribute_type.pk]
     if len(existing) > 1:
         return ('%s: the allocation has %d %r attributes (ids %s); remove the duplicates in ColdFront before writing'
                 % (label, len(existing), name, ', '.join(str(row.pk) for row in existing))), None
     attribute = existing[0] if existing else None
-    change = {'allocation': allocation, 'type': attribute_type, 'data_type': data_type, 'attribute': attribute,
+    change = {'allocation_id': allocation_id, 'type': attribute_type, 'data_type': data_type, 'attribute': attribute,
               'name': name, 'value': None, 'usage': None}
     problems = []
     if item.get('value') is not None:
@@ -443,7 +448,7 @@ def _apply_allocation_item(change, reason, user, check_mode, bulk=None):
         created = attribute is None
         if created:
             attribute = allocation_models.AllocationAttribute(
-                allocation=change['allocation'], allocation_attribute_type=attribute_type, value=change['value'])
+                allocation_id=change['allocation_id'], allocation_attribute_type=attribute_type, value=change['value'])
             # The plain model save: the usage row is then created once, below, with its value, instead
             # of ColdFront's save() creating it at 0 and a second save setting the value.
             attribute._change_reason = reason  # pylint: disable=protected-access
@@ -469,7 +474,7 @@ def _apply_allocation_item(change, reason, user, check_mode, bulk=None):
                     usage_row.value = change['usage']
                 save_with_reason(usage_row, reason, user)
     return {
-        'allocation_id': change['allocation'].pk,
+        'allocation_id': change['allocation_id'],
         'name': change['name'],
         'attribute_id': None if attribute is None else attribute.pk,
         'created': before is None,
