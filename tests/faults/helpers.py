@@ -132,7 +132,6 @@ def assert_converges(world, playbook, refs=None):
 
 # ---- provision -------------------------------------------------------------------------------------------------
 PROVISION_TASK = 'Provision namespaces and buckets, push quota changes'
-RECORD_TASK = 'Record the provisioned allocations in ColdFront'
 # The default dataset's three Active ECS allocations (none provisioned) plus one more lab per resource.
 PROVISION_LABS = (
     Lab('smith-east', 'ecs-east', 'smith-lab', 10, 0),
@@ -166,12 +165,6 @@ def assert_provisioned(world, item):
     assert {name: values.get(name) for name in RECORDED_NAMES + ('Quota_In_Bytes',)} == {
         'Namespace': item.namespace, 'Bucket': item.bucket, 'Subdirectory': '%s:%s' % (item.namespace, item.bucket),
         'Quota_In_Bytes': str(item.quota_tb * TB)}, (item.ref, values)
-
-
-def assert_nothing_recorded(site, item):
-    """No name of ``item`` is recorded in ColdFront (never a Namespace without its Subdirectory)."""
-    names = [name for name, _value, _usage in site.allocation_attributes(item.ref)]
-    assert not set(names) & set(RECORDED_NAMES), (item.ref, names)
 
 
 def provision_entries(result, resource):

@@ -13,7 +13,7 @@ import certifi
 import pytest
 import yaml
 
-from faults.helpers import SYNC_LABS, assert_finished, assert_synced, assert_untouched, seed_sync_world, snapshot
+from faults.helpers import READ_TASK, SYNC_LABS, assert_finished, assert_synced, assert_untouched, seed_sync_world, snapshot
 
 pytestmark = [pytest.mark.coldfront, pytest.mark.simulator]
 
@@ -82,7 +82,7 @@ def test_credentials_and_tls(ecs_world, tmp_path):
     assert east is None and west is None, (east, west)
     for item in SYNC_LABS:
         assert_synced(site, item)
-    [read] = second.results('Read capacity, namespace quotas and billing from ECS', host='ecs-east')
+    [read] = second.results(READ_TASK, host='ecs-east')
     assert read['warnings'] == ['validate_certs is false: the ECS certificate of https://127.0.0.1:%d is not verified, '
                                 'so the password and token could be intercepted; set ca_path to the CA bundle instead'
                                 % ecs_world.east.port]

@@ -16,7 +16,7 @@ What must hold after every faulty run (asserted in each test):
 import pytest
 
 from faults.helpers import (
-    PROVISION_LABS, PROVISION_TASK, RECORD_TASK, allow_writes, assert_finished, assert_provision_converges,
+    PROVISION_LABS, PROVISION_TASK, allow_writes, assert_finished, assert_provision_converges,
     assert_provisioned, assert_untouched, coldfront_writes_locked, locked_message, provision_entries, provision_lab,
     refuse_writes, seed_provision_world, snapshot)
 
@@ -26,6 +26,17 @@ PROVISION = 'playbooks/provision.yml'
 HOSTS = ('ecs-east', 'ecs-west')
 SUMMARY = 'ecs_provision_summary'
 ALLOCATION_ATTRIBUTES = 'allocation_allocationattribute'
+
+
+def summary_gap(result, host):
+    """Known gap, checked last: a resource whose endpoint fails (login, TLS, connection) must still get a summary
+    (and set_stats for AWX) naming the failed call, as the sync role gives it.  roles/ecs_provision has no rescue
+    around the ecs_provision task, so the host stops there; the test is marked xfail until it has one."""
+    summaries = (result.custom_stats.get('_run') or {}).get(SUMMARY) or {}
+    if host not in summaries:
+        pytest.xfail('roles/ecs_provision: no summary for %s, whose endpoint failed (no rescue around the '
+                     'ecs_provision task)' % host)
+    assert any('GET /login failed' in line for line in summaries[host]['failed']), summaries[host]
 
 
 def all_refs():
@@ -54,7 +65,7 @@ def test_persistent_ecs_faults_fail_only_what_they_touch(ecs_world):
     result = ecs_world.run(PROVISION, extra_vars={'coldfront_ecs_timeout': 1})
 
     assert result.rc != 0
-    assert_finished(result, SUMMARY, ['ecs-east'])      # ecs-west: see test_unreachable_resource_has_a_summary
+    assert_finished(result, SUMMARY, ['ecs-east'])      # ecs-west: see summary_gap() at the end
     assert_provisioned(ecs_world, provision_lab('lee-east'))
     entries = provision_entries(result, 'ecs-east')
     smith, jones = (entries[site.allocation_id(ref)] for ref in ('smith-east', 'jones-east'))
@@ -63,7 +74,8 @@ def test_persistent_ecs_faults_fail_only_what_they_touch(ecs_world):
                                      "smith-lab: GET /object/namespaces/namespace/smith-lab failed: ReadTimeoutError"
                                      % site.allocation_id('smith-east')), smith
     assert 'did not answer within 1.0s' in smith['error']
-    assert 'read namespace jones-genomics: GET /object/namespaces/namespace/jones-genomics failed' in jones['error'] and 'HTTP 500, ECS error 7000' in jones['error']
+    assert 'read namespace jones-genomics: GET /object/namespaces/namespace/jones-genomics failed' in jones['error']
+    assert 'HTTP 500, ECS error 7000' in jones['error']
     assert sorted(ecs_world.east.state()['namespaces']) == ['lee-lab']
     assert ecs_world.west.state()['namespaces'] == {}
     assert_untouched(site, before)
@@ -73,6 +85,7 @@ def test_persistent_ecs_faults_fail_only_what_they_touch(ecs_world):
     for simulator in ecs_world.simulators.values():
         simulator.clear_faults()
     assert_provision_converges(ecs_world, PROVISION)
+    summary_gap(result, 'ecs-west')
 
 
 def test_transient_faults_and_late_creates_are_absorbed(ecs_world):
@@ -122,7 +135,7 @@ def test_token_cap_and_expiry(ecs_world):
     result = ecs_world.run(PROVISION)
 
     assert result.rc != 0
-    assert_finished(result, SUMMARY, ['ecs-west'])      # ecs-east: see test_unreachable_resource_has_a_summary
+    assert_finished(result, SUMMARY, ['ecs-west'])      # ecs-east: see summary_gap() at the end
     for ref in ('odd-west', 'kim-west'):
         assert_provisioned(ecs_world, provision_lab(ref))
     assert ecs_world.west.stats()['logins'] >= 2
@@ -137,6 +150,7 @@ def test_token_cap_and_expiry(ecs_world):
     ecs_world.tokens_held.clear()
     ecs_world.west.clear_faults()
     assert_provision_converges(ecs_world, PROVISION)
+    summary_gap(result, 'ecs-east')
 
 
 def assert_recording_failed(result, world, host, reason):
@@ -198,15 +212,3 @@ def test_coldfront_fails_mid_record_or_is_unreachable(ecs_world):
 
     allow_writes(site, ALLOCATION_ATTRIBUTES)
     assert_provision_converges(ecs_world, PROVISION)
-
-
-@pytest.mark.xfail(strict=True, reason='roles/ecs_provision has no rescue around the ecs_provision task: a resource '
-                   'whose endpoint fails (login, TLS, connection) gets no summary and no set_stats entry')
-def test_unreachable_resource_has_a_summary(ecs_world):
-    """ecs-west is down: the play still completes for it, with a summary (and set_stats for AWX) that names the
-    failed call, as the sync role does; ecs-east is provisioned."""
-    ecs_world.west.faults(down=True)
-    result = ecs_world.run(PROVISION)
-    assert result.rc != 0
-    summaries = assert_finished(result, SUMMARY, HOSTS)
-    assert any('GET /login failed' in line for line in summaries['ecs-west']['failed']), summaries
