@@ -420,8 +420,8 @@ def update_rows(model, instances, fields):
     quote = connection.ops.quote_name
     meta = model._meta  # pylint: disable=protected-access
     columns = [meta.get_field(name) for name in fields]
-    sql = 'UPDATE %s SET %s WHERE %s = %%s' % (quote(meta.db_table), ', '.join('%s = %%s' % quote(field.column)
-                                                                              for field in columns), quote(meta.pk.column))
+    assignments = ', '.join('%s = %%s' % quote(field.column) for field in columns)
+    sql = 'UPDATE %s SET %s WHERE %s = %%s' % (quote(meta.db_table), assignments, quote(meta.pk.column))
     rows = [[field.get_db_prep_save(getattr(instance, field.attname), connection) for field in columns] +
             [meta.pk.get_db_prep_save(instance.pk, connection)] for instance in instances]
     with connection.cursor() as cursor:
