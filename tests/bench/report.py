@@ -144,7 +144,7 @@ def table(rows):
 def markdown(rows):
     """The same table as Markdown (for docs/performance.md)."""
     header = [title for title, _key, _fmt in COLUMNS]
-    lines = ['| %s |' % ' | '.join(header), '|%s|' % '|'.join('---' for _ in header)]
+    lines = ['| %s |' % ' | '.join(header), '|%s|' % '|'.join('---' for _title in header)]
     for row in rows:
         lines.append('| %s |' % ' | '.join(_cell(fmt, row.get(key)) for _title, key, fmt in COLUMNS))
     return '\n'.join(lines)

@@ -122,4 +122,3 @@ def baseline(world, allocations):
         summary['ok'] = True
         return summary
     return measure_step(world, 'baseline sync', run, allocations)
-

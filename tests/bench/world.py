@@ -192,4 +192,3 @@ class BenchWorld(EcsWorld):
         for simulator in self.simulators.values():
             simulator.stop()
         self.site.destroy()
-
