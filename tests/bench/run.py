@@ -22,13 +22,14 @@ import subprocess
 import sys
 import time
 
-BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, BENCH_DIR)
+TESTS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if TESTS_DIR not in sys.path:
+    sys.path.insert(0, TESTS_DIR)
 
 # pylint: disable=wrong-import-position
-import report  # noqa: E402
-import steps  # noqa: E402
-from world import PROFILES, REPO, BenchWorld  # noqa: E402
+from bench import report, steps  # noqa: E402
+from bench.world import PROFILES, REPO, BenchWorld  # noqa: E402
+from support.coldfront_site import DB_KINDS, default_db_kind  # noqa: E402
 
 DEFAULT_SCALES = (200, 2000)
 
@@ -40,18 +41,22 @@ def parse_args(argv):
     parser.add_argument('--n', type=int, help='one scale only (same as --scales N)')
     parser.add_argument('--resources', type=int, default=2, help='ECS resources R (default %(default)s)')
     parser.add_argument('--latency-ms', type=int, default=20, help='simulated ECS latency per call (default %(default)s)')
-    parser.add_argument('--db', choices=('sqlite', 'postgresql'), default='sqlite',
-                        help='ColdFront database (postgresql: tools/postgres.sh start is run first)')
+    parser.add_argument('--db', choices=DB_KINDS, default=None,
+                        help='ColdFront database (default: $COLDFRONT_TEST_DB or sqlite; postgresql runs '
+                             'tools/postgres.sh start first)')
     parser.add_argument('--api-profile', choices=('legacy', 'modern', 'both'), default='both',
                         help='legacy: brief namespace list, no batch billing; modern: full list + batch billing')
     parser.add_argument('--fresh', type=int, default=200, help='newly approved allocations for provision (default %(default)s)')
     parser.add_argument('--repeat', type=int, default=1, help='run everything this many times, report medians')
+    parser.add_argument('--repeat-up-to', type=int, default=None, metavar='N',
+                        help='repeat only the scales up to N (larger ones run once: the 10000 baseline takes 15 min)')
     parser.add_argument('--no-baseline', action='store_true', help='skip the baseline (it is the slow part)')
     parser.add_argument('--json', default=os.path.join(REPO, '.bench', 'results.json'), help='JSON output (default %(default)s)')
     parser.add_argument('--workdir', default=os.path.join(REPO, '.bench', 'work'), help='scratch directory')
     args = parser.parse_args(argv)
     args.scales = [args.n] if args.n else [int(item) for item in args.scales.split(',') if item.strip()]
     args.profiles = list(PROFILES) if args.api_profile == 'both' else [args.api_profile]
+    args.db = args.db or default_db_kind()
     return args
 
 
@@ -128,11 +133,14 @@ def main(argv=None):
     if not steps.provision_available():
         say('provision: playbooks/provision.yml or its module/role is not in this checkout: not measured')
     settings = {'scales': args.scales, 'resources': args.resources, 'latency_ms': args.latency_ms, 'db': args.db,
-                'profiles': args.profiles, 'fresh': args.fresh, 'repeat': args.repeat, 'baseline': not args.no_baseline}
+                'profiles': args.profiles, 'fresh': args.fresh, 'repeat': args.repeat,
+                'repeat_up_to': args.repeat_up_to, 'baseline': not args.no_baseline}
     info = machine()
     rows = []
-    for _repeat in range(args.repeat):
+    for repeat in range(args.repeat):
         for n in args.scales:
+            if repeat and args.repeat_up_to is not None and n > args.repeat_up_to:
+                continue
             for index, profile in enumerate(args.profiles):
                 rows += run_world(args, n, profile, index == 0 and not args.no_baseline, say)
     merged = report.add_speedups(report.merge_repeats(rows))

@@ -9,9 +9,8 @@ import os
 import subprocess
 import sys
 
-from measure import measure_step
-from world import BENCH_DIR, REPO
-
+from bench.measure import measure_step
+from bench.world import BENCH_DIR, REPO
 from support.ansible_run import BIN, base_env, run_inventory
 
 SYNC, PROVISION = 'playbooks/sync.yml', 'playbooks/provision.yml'

@@ -37,13 +37,22 @@ from ansible_collections.hpc.coldfront_ecs.plugins.module_utils import naming, u
 PREFIX = 'bench'
 REPLICATION_GROUP = 'rg1'          # in the simulator's default world
 LDAP_DOMAIN = 'ad.example.org'
+# API profiles as simulator switches (command line --namespace-list / --batch-billing, or POST /_sim/config).
 PROFILES = {
-    'legacy': ('--namespace-list', 'brief', '--batch-billing', 'off'),
-    'modern': ('--namespace-list', 'full', '--batch-billing', 'on'),
+    'legacy': {'namespace_list': 'brief', 'batch_billing': 'off'},
+    'modern': {'namespace_list': 'full', 'batch_billing': 'on'},
 }
 # Rows the collection (or the baseline) may write; all are TimeStampedModels, so a save changes ``modified``.
 DATA_MODELS = ('AllocationAttribute', 'AllocationAttributeUsage', 'ResourceAttribute', 'Resource', 'Allocation', 'Project')
 QUOTA_RAISED_EVERY = 20
+
+
+def profile_args(profile):
+    """The simulator command line of an API profile."""
+    args = []
+    for key, value in sorted(PROFILES[profile].items()):
+        args += ['--' + key.replace('_', '-'), value]
+    return tuple(args)
 
 
 def quota_tb(index):
@@ -91,7 +100,7 @@ class BenchWorld(EcsWorld):
                 port = simulators[names[0]].port if simulators else 0
                 cert_dir = os.path.join(directory, 'certs')
                 simulators[name] = start_simulator(host=host, port=port, cert_dir=cert_dir, latency_ms=latency_ms,
-                                                   extra_args=PROFILES[profile])
+                                                   extra_args=profile_args(profile))
             env = dict(site.env, ECS_USER=simulators[names[0]].admin.username,
                        ECS_PASS=simulators[names[0]].admin.password, ECS_CA_PATH=simulators[names[0]].ca_path)
             world = cls(site, simulators, env, provisioned, ids[n:], profile, latency_ms)
@@ -157,6 +166,12 @@ class BenchWorld(EcsWorld):
             }
         for resource, namespaces in worlds.items():
             self.simulators[resource].seed({'namespaces': namespaces})
+
+    def set_profile(self, profile):
+        """Switch every simulator to another API profile (an ECS upgrade, as far as the API goes)."""
+        for simulator in self.simulators.values():
+            simulator.config(**PROFILES[profile])
+        self.profile = profile
 
     def release_fresh(self):
         """The parked allocations become Active (an approval) so that provision picks them up."""

@@ -1,0 +1,71 @@
+"""The benchmark harness (tests/bench) at N=50: call counts and writes, never wall time.
+
+Runs the harness's own steps (``run.world_steps``) on a real ColdFront and two simulators (no latency), so `make test`
+proves that `make bench` works and that what it measures holds: ECS calls per allocation by API profile, nothing
+written by an unchanged re-sync, the baseline's 4 history rows per allocation, a constant number of SQL queries.
+"""
+
+import math
+
+import pytest
+
+from bench import run, steps
+from bench.world import BenchWorld
+
+pytestmark = [pytest.mark.coldfront, pytest.mark.simulator]
+
+N, R, FRESH = 50, 2, 6
+# Per resource and run, besides the per-namespace reads: login, logout, capacity, one page of namespaces, and one
+# batch billing call (legacy: the probe that finds it missing).
+PER_RESOURCE = 5
+LEGACY_ROUTES = {'GET /object/namespaces/namespace/{id}/quota': N,
+                 'GET /object/billing/namespace/{namespace}/info': N}
+
+
+def test_harness_counts_calls_and_writes(tmp_path):
+    """One world: the harness's steps on an older cluster, then the same sync after an API upgrade."""
+    world = BenchWorld.build(str(tmp_path), N, resources=R, latency_ms=0, fresh=FRESH, profile='legacy')
+    try:
+        rows = {}
+        for step in run.world_steps(world, N, with_baseline=True):  # a generator: each step runs when asked for
+            rows[step.name] = run.row_of(step, N, 'legacy')
+            if step.name == 'sync (unchanged)':  # before provision adds allocations
+                world.set_profile('modern')
+                modern = run.row_of(steps.sync(world, 'sync (modern)', N), N, 'modern')
+                world.set_profile('legacy')
+    finally:
+        world.stop()
+    failed = dict((name, row['summary']) for name, row in list(rows.items()) + [('modern', modern)] if not row['ok'])
+    assert not failed, failed
+
+    cold, again = rows['sync (cold)'], rows['sync (unchanged)']
+    assert cold['summary']['done'] == N and cold['rows_written'] > 0 and cold['history_rows'] == cold['rows_written']
+    for row in (again, modern):
+        assert (row['rows_written'], row['history_rows'], row['changed']) == (0, 0, 0)
+
+    # Legacy: one quota read and one billing read per namespace, plus O(1) per resource.
+    for row in (cold, again):
+        assert dict((route, row['routes'].get(route)) for route in LEGACY_ROUTES) == LEGACY_ROUTES
+        assert row['ecs_calls'] == 2 * N + PER_RESOURCE * R          # 2.2 per allocation at N=50, 2.005 at N=2000
+    # Modern: quotas come with the namespace list, billing in batches of 100 namespaces.
+    routes = modern['routes']
+    assert routes.get('GET /object/namespaces/namespace/{id}/quota', 0) == 0
+    assert routes.get('GET /object/billing/namespace/{namespace}/info', 0) == 0
+    assert routes['POST /object/billing/namespace/info'] == R * math.ceil(N / R / 100.0)
+    assert modern['ecs_calls'] == PER_RESOURCE * R
+
+    # The baseline: quota read per namespace and per allocation, bucket billing per allocation, and 4 saves per
+    # allocation plus 3 per resource, a history row each, whether anything changed or not.
+    base = rows['baseline sync']
+    assert base['routes']['GET /object/namespaces/namespace/{id}/quota'] == 2 * N
+    assert base['routes']['GET /object/billing/buckets/{namespace}/{bucketName}/info'] == N
+    assert base['rows_written'] == base['history_rows'] == 4 * N + 3 * R
+
+    assert rows['inventory --list']['summary']['listed'] == N
+    assert rows['inventory plugin work']['queries'] == 5
+    for name in ('inventory --list', 'inventory --graph', 'inventory plugin work'):
+        assert (rows[name]['ecs_calls'], rows[name]['rows_written'], rows[name]['history_rows']) == (0, 0, 0)
+    if steps.provision_available():
+        provision = rows['provision (new)']
+        assert provision['summary']['done'] == FRESH
+        assert provision['history_rows'] == provision['rows_written'] > 0
