@@ -217,6 +217,12 @@ def locked_message(site):
     return 'database is locked' if site.kind == 'sqlite' else 'canceling statement due to lock timeout'
 
 
+def execute(site, sql):
+    """Run one SQL statement (DDL, no result rows) on the site's database."""
+    with site.orm().connection.cursor() as cursor:
+        cursor.execute(sql)
+
+
 def refuse_writes(site, table, column, value):
     """A trigger that makes the database refuse every row written to ``table`` with ``column = value``.
 
@@ -225,13 +231,13 @@ def refuse_writes(site, table, column, value):
     message = 'injected fault: %s rows with %s %d refused' % (table, column, value)
     if site.kind == 'sqlite':
         for event in ('INSERT', 'UPDATE'):
-            site.query("CREATE TRIGGER hpc_fault_%s BEFORE %s ON %s WHEN NEW.%s = %d BEGIN SELECT RAISE(ABORT, '%s'); END"
-                       % (event.lower(), event, table, column, value, message))
+            execute(site, "CREATE TRIGGER hpc_fault_%s BEFORE %s ON %s WHEN NEW.%s = %d BEGIN SELECT RAISE(ABORT, '%s'); "
+                          "END" % (event.lower(), event, table, column, value, message))
     else:
-        site.query("CREATE FUNCTION hpc_fault() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION '%s'; END $$ LANGUAGE plpgsql"
-                   % message)
-        site.query('CREATE TRIGGER hpc_fault BEFORE INSERT OR UPDATE ON %s FOR EACH ROW WHEN (NEW.%s = %d) '
-                   'EXECUTE FUNCTION hpc_fault()' % (table, column, value))
+        execute(site, "CREATE FUNCTION hpc_fault() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION '%s'; END $$ "
+                      "LANGUAGE plpgsql" % message)
+        execute(site, 'CREATE TRIGGER hpc_fault BEFORE INSERT OR UPDATE ON %s FOR EACH ROW WHEN (NEW.%s = %d) '
+                      'EXECUTE FUNCTION hpc_fault()' % (table, column, value))
     return message
 
 
@@ -239,7 +245,7 @@ def allow_writes(site, table):
     """Drop the trigger of :func:`refuse_writes`."""
     if site.kind == 'sqlite':
         for event in ('insert', 'update'):
-            site.query('DROP TRIGGER hpc_fault_%s' % event)
+            execute(site, 'DROP TRIGGER hpc_fault_%s' % event)
     else:
-        site.query('DROP TRIGGER hpc_fault ON %s' % table)
-        site.query('DROP FUNCTION hpc_fault()')
+        execute(site, 'DROP TRIGGER hpc_fault ON %s' % table)
+        execute(site, 'DROP FUNCTION hpc_fault()')
