@@ -35,6 +35,9 @@ HINT_TIMEOUT = 'ECS did not answer in time: raise the timeout option or check th
 HINT_FORBIDDEN = 'the ECS user lacks the role for this call (writes need SYSTEM_ADMIN, reads SYSTEM_MONITOR)'
 HINT_UNAVAILABLE = 'ECS is temporarily unavailable: retry later'
 HINT_SESSION = 'ECS refused a fresh token: check the user account, its roles and its token limit (100 per user)'
+HINT_TOKEN_LIMIT = ('ECS refused the login: the user may hold its maximum of live tokens (100 per user); end stale '
+                    'sessions of this user (GET /logout?force=true) or wait for their tokens to expire, then re-run')
+TOKEN_LIMIT_CODE = 1031
 
 
 def _text(value):
@@ -178,9 +181,11 @@ def parse_error_body(body, content_type=''):
             None if retryable is None else _bool(retryable))
 
 
-def _hint_for_status(status, path):
+def _hint_for_status(status, path, code=None):
     if status == 401:
         return HINT_CREDENTIALS if path == '/login' else HINT_SESSION
+    if path == '/login' and (status == 403 or code == TOKEN_LIMIT_CODE):
+        return HINT_TOKEN_LIMIT
     if status == 403:
         return HINT_FORBIDDEN
     if status in RETRYABLE_STATUSES:
@@ -201,7 +206,7 @@ def error_from_response(status, body, content_type, method, path, reason=None, h
     else:
         retryable = retryable or status in RETRYABLE_STATUSES
     kind = 'auth' if status == 401 else 'http'
-    hint = hint or _hint_for_status(status, path)
+    hint = hint or _hint_for_status(status, path, code)
     if retryable and hint is None:
         hint = HINT_UNAVAILABLE
     cls = EcsNotFoundError if (status, code) in NOT_FOUND else EcsApiError

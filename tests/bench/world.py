@@ -81,7 +81,7 @@ class BenchWorld(EcsWorld):
         return next(iter(self.simulators.values()))
 
     @classmethod
-    def build(cls, directory, n, resources=2, latency_ms=20, db='sqlite', profile='legacy', fresh=200):
+    def build(cls, directory, n, resources=2, latency_ms=20, db=None, profile='legacy', fresh=200):
         if profile not in PROFILES:
             raise ValueError('unknown API profile %r: use %s' % (profile, ', '.join(PROFILES)))
         site = ColdFrontSite.create(os.path.join(directory, 'coldfront'), db=db, dataset='default')

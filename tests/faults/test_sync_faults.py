@@ -74,10 +74,11 @@ def test_transient_faults_are_absorbed(ecs_world):
     and one re-login per call absorb all of it: every allocation is synced, and a re-run changes nothing."""
     seed_sync_world(ecs_world)
     ecs_world.east.faults(seed=11, error_rate=0.3, error_status=503, reset_rate=0.2)
-    # Two 503s on one call make the client wait at least 0.5 s before its third try: longer than the idle timeout.
-    ecs_world.west.config(token_idle_seconds=0.4, expired_token_response=302)
+    # Three 503s on one call make the client wait at least 1 s before its fourth try, with no other call in flight
+    # (sequential calls): longer than the idle timeout, which ordinary gaps between calls stay well under.
+    ecs_world.west.config(token_idle_seconds=0.9, expired_token_response=302)
     ecs_world.west.faults(fail_next=[{'route': 'GET /object/namespaces/namespace/{id}/quota', 'match': 'kim-lab',
-                                      'status': 503, 'count': 2}])
+                                      'status': 503, 'count': 3}])
 
     result = ecs_world.run(SYNC, extra_vars=SEQUENTIAL)
 

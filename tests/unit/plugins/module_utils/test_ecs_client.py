@@ -371,6 +371,29 @@ def test_tls_failure_says_how_to_fix():
     assert info.value.kind == 'tls' and 'ca_path' in str(info.value) and 'validate_certs' in str(info.value)
 
 
+def test_login_refused_for_too_many_tokens_points_at_stale_sessions():
+    refused = FakeResponse(403, {'code': 1031, 'description': 'Limit exceeded', 'retryable': False,
+                                 'details': 'User root has reached the maximum of 100 authentication tokens'})
+    ecs = FakeEcs({('GET', '/login'): refused})
+    client, sleeps = make_client(ecs)
+    with pytest.raises(EcsApiError) as info:
+        with client:
+            client.capacity()
+    message = str(info.value)
+    assert message.startswith('GET /login failed (HTTP 403, ECS error 1031)') and 'maximum of 100' in message
+    assert 'logout?force=true' in message and 'lacks the role' not in message
+    assert sleeps == []
+
+
+def test_forbidden_call_blames_the_role():
+    ecs = FakeEcs({('GET', '/object/capacity'): FakeResponse(403, {'code': 1032, 'description': 'Forbidden'})})
+    client, _sleeps = make_client(ecs)
+    with pytest.raises(EcsApiError) as info:
+        with client:
+            client.capacity()
+    assert 'lacks the role' in str(info.value)
+
+
 def test_connection_failure_says_what_to_check():
     ecs = FakeEcs({('GET', '/object/capacity'): requests.exceptions.ConnectionError('Connection refused')})
     client, sleeps = make_client(ecs, retries=2)
