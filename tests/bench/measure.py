@@ -34,7 +34,7 @@ class Step:
         self.rows_written = rows_written
         self.history_rows = history_rows
         self.value = value
-        self.notes = []
+        self.load_average = os.getloadavg()[0]  # at the end of the step: how busy the machine was
 
     @property
     def calls_per_allocation(self):
@@ -45,7 +45,7 @@ class Step:
                 'peak_mb': round(self.peak_mb, 1), 'ecs_calls': self.ecs_calls,
                 'calls_per_allocation': None if self.calls_per_allocation is None else round(self.calls_per_allocation, 4),
                 'rows_written': self.rows_written, 'history_rows': self.history_rows, 'routes': self.routes,
-                'notes': self.notes}
+                'load_average': round(self.load_average, 2)}
 
 
 def in_child(function):
