@@ -1,7 +1,7 @@
 """``make bench``: the collection against the reference plugin's algorithm, at scale (docs/performance.md).
 
     make bench                                            # N = 200, 2000; R = 2; L = 20 ms; SQLite; both API profiles
-    make bench BENCH_ARGS='--scales 200,2000,10000 --repeat 3 --json .bench/full.json'
+    make bench BENCH_ARGS='--scales 200,2000,10000 --baseline-up-to 2000 --json .bench/full.json'
     .venv/bin/python tests/bench/run.py --n 2000 --db postgresql --api-profile legacy
 
 For each N and API profile it builds a world (world.py: a real ColdFront with N provisioned allocations over R ECS
@@ -51,6 +51,8 @@ def parse_args(argv):
     parser.add_argument('--repeat-up-to', type=int, default=None, metavar='N',
                         help='repeat only the scales up to N (larger ones run once: the 10000 baseline takes 15 min)')
     parser.add_argument('--no-baseline', action='store_true', help='skip the baseline (it is the slow part)')
+    parser.add_argument('--baseline-up-to', type=int, default=None, metavar='N',
+                        help='run the baseline only at scales up to N (at 10000 it takes about 25 min)')
     parser.add_argument('--json', default=os.path.join(REPO, '.bench', 'results.json'), help='JSON output (default %(default)s)')
     parser.add_argument('--workdir', default=os.path.join(REPO, '.bench', 'work'), help='scratch directory')
     args = parser.parse_args(argv)
@@ -134,15 +136,17 @@ def main(argv=None):
         say('provision: playbooks/provision.yml or its module/role is not in this checkout: not measured')
     settings = {'scales': args.scales, 'resources': args.resources, 'latency_ms': args.latency_ms, 'db': args.db,
                 'profiles': args.profiles, 'fresh': args.fresh, 'repeat': args.repeat,
-                'repeat_up_to': args.repeat_up_to, 'baseline': not args.no_baseline}
+                'repeat_up_to': args.repeat_up_to, 'baseline': not args.no_baseline,
+                'baseline_up_to': args.baseline_up_to}
     info = machine()
     rows = []
     for repeat in range(args.repeat):
         for n in args.scales:
             if repeat and args.repeat_up_to is not None and n > args.repeat_up_to:
                 continue
+            baseline = not args.no_baseline and (args.baseline_up_to is None or n <= args.baseline_up_to)
             for index, profile in enumerate(args.profiles):
-                rows += run_world(args, n, profile, index == 0 and not args.no_baseline, say)
+                rows += run_world(args, n, profile, index == 0 and baseline, say)
     merged = report.add_speedups(report.merge_repeats(rows))
     growth = report.exponents(merged)
     verdicts = report.targets(merged, settings)
