@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 
 from ansible.plugins.callback import CallbackBase
 
@@ -30,7 +31,7 @@ class CallbackModule(CallbackBase):
     def _write(self, record):
         if self._path:
             with open(self._path, 'a') as handle:
-                handle.write(json.dumps(record, default=str) + '\n')
+                handle.write(json.dumps(dict(record, time=time.time()), default=str) + '\n')
 
     def _result(self, result, status):
         data = dict(result._result)
