@@ -182,6 +182,7 @@ class _ViewBuilder:
             'quota_bytes': None,
             'usage_bytes': None,
             'options': [],
+            'options_source': 'default',
             'filesystem_enabled': False,
             'ldap_group': project.get('title'),
             'errors': [],
@@ -268,6 +269,7 @@ class _ViewBuilder:
             source = 'default_automation_options'
             options = parse_options(settings['default_automation_options'])
         view['options'] = options
+        view['options_source'] = 'default' if source == 'default_automation_options' else 'attribute'
         view['filesystem_enabled'] = 'nfs_share' in options
         unsupported = [option for option in options if option not in SUPPORTED_OPTIONS]
         if unsupported:

@@ -72,7 +72,8 @@ def expected_view(site, ref, resource, **fields):
         'pi': pis[project], 'status': 'Active', 'resource': resource, 'namespace': None, 'bucket': None,
         'namespace_recorded': None, 'bucket_recorded': None,
         'subdirectory': None, 'provisioned': False, 'quota_tb': None, 'usage_tb': None, 'quota_bytes': None,
-        'usage_bytes': None, 'options': [], 'filesystem_enabled': False, 'ldap_group': titles[project], 'errors': []}
+        'usage_bytes': None, 'options': [], 'options_source': 'default', 'filesystem_enabled': False,
+        'ldap_group': titles[project], 'errors': []}
     view.update(fields)
     return view
 
@@ -265,13 +266,14 @@ def test_options_and_attribute_names(coldfront_site, tmp_path):
                             default_automation_options=['nfs_share'], quota_tb_attribute='Cloud Storage Quota (TB)')
     east = {view['id']: view for view in hostvars(data, 'ecs-east')['ecs_allocations']}
     smith, jones = east[site.allocation_id('smith-east')], east[site.allocation_id('jones-east')]
-    assert (smith['options'], smith['filesystem_enabled'], smith['quota_tb'], smith['usage_tb']) == (
-        ['nfs_share'], True, 7.0, 1.5)
+    assert (smith['options'], smith['options_source'], smith['filesystem_enabled'], smith['quota_tb'],
+            smith['usage_tb']) == (['nfs_share'], 'attribute', True, 7.0, 1.5)
     assert (jones['quota_tb'], jones['usage_tb']) == (None, None)
     assert "automation option(s) 'snapshots', 'cifs_share' from the 'ecs_options' attribute are not supported" in \
         jones['errors'][0]
     west = hostvars(data, 'ecs-west')['ecs_allocations'][0]
-    assert west['options'] == ['nfs_share']  # the default: the allocation has no ecs_options attribute
+    # the default: the allocation has no ecs_options attribute
+    assert (west['options'], west['options_source']) == (['nfs_share'], 'default')
 
 
 def test_cache_holds_no_secret_and_is_used(coldfront_site, tmp_path):

@@ -40,7 +40,7 @@ def test_full_view_of_a_new_allocation():
         'namespace': 'smith-lab', 'bucket': 'lab-smith-lab-bucket',
         'namespace_recorded': None, 'bucket_recorded': None, 'subdirectory': None, 'provisioned': False,
         'quota_tb': 10.0, 'usage_tb': 2.5, 'quota_bytes': 10 * 1024 ** 4, 'usage_bytes': int(2.5 * 1024 ** 4),
-        'options': [], 'filesystem_enabled': False, 'ldap_group': 'Smith Lab', 'errors': []}
+        'options': [], 'options_source': 'default', 'filesystem_enabled': False, 'ldap_group': 'Smith Lab', 'errors': []}
     json.dumps(view)  # plain JSON for host vars and caches
 
 
@@ -181,8 +181,11 @@ def test_unsupported_options_are_refused_by_name(value, refused):
 
 def test_default_options_apply_only_without_the_attribute():
     settings = {'default_automation_options': ['nfs_share']}
-    assert view_of(settings=settings)['options'] == ['nfs_share']
-    assert view_of(settings=settings, automation_specifications='')['options'] == []
+    defaulted = view_of(settings=settings)
+    assert (defaulted['options'], defaulted['options_source']) == (['nfs_share'], 'default')
+    empty = view_of(settings=settings, automation_specifications='')
+    assert (empty['options'], empty['options_source']) == ([], 'attribute')
+    assert view_of()['options_source'] == 'default'
     view = view_of(settings={'default_automation_options': 'snapshots'})
     assert 'from default_automation_options are not supported' in only_error(view)
 
