@@ -73,6 +73,16 @@ attributes:
       - hpc.coldfront_ecs.ecs
 '''
 
+    INFO = r'''
+attributes:
+  check_mode:
+    support: full
+    description: Read-only; runs the same in check mode.
+  diff_mode:
+    support: none
+    description: Changes nothing, so there is no diff.
+'''
+
     WORKERS = r'''
 options:
   max_workers:

@@ -29,13 +29,7 @@ options:
     aliases: [bucket]
 extends_documentation_fragment:
   - hpc.coldfront_ecs.ecs
-attributes:
-  check_mode:
-    support: full
-    description: Read-only; runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Changes nothing, so there is no diff.
+  - hpc.coldfront_ecs.ecs.info
 seealso:
   - module: hpc.coldfront_ecs.ecs_bucket
   - module: hpc.coldfront_ecs.ecs_usage_info

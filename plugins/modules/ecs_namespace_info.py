@@ -26,14 +26,8 @@ options:
     aliases: [name]
 extends_documentation_fragment:
   - hpc.coldfront_ecs.ecs
+  - hpc.coldfront_ecs.ecs.info
   - hpc.coldfront_ecs.ecs.workers
-attributes:
-  check_mode:
-    support: full
-    description: Read-only; runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Changes nothing, so there is no diff.
 seealso:
   - module: hpc.coldfront_ecs.ecs_namespace
   - module: hpc.coldfront_ecs.ecs_usage_info

@@ -23,13 +23,7 @@ options:
     type: str
 extends_documentation_fragment:
   - hpc.coldfront_ecs.ecs
-attributes:
-  check_mode:
-    support: full
-    description: Read-only; runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Changes nothing, so there is no diff.
+  - hpc.coldfront_ecs.ecs.info
 seealso:
   - module: hpc.coldfront_ecs.ecs_namespace
 '''

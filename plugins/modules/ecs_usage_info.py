@@ -37,14 +37,8 @@ options:
     default: true
 extends_documentation_fragment:
   - hpc.coldfront_ecs.ecs
+  - hpc.coldfront_ecs.ecs.info
   - hpc.coldfront_ecs.ecs.workers
-attributes:
-  check_mode:
-    support: full
-    description: Read-only; runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Changes nothing, so there is no diff.
 notes:
   - ECS meters usage in the background (buckets about every 5 minutes), so usage lags writes and a namespace total may
     differ slightly from the sum of its buckets.
