@@ -19,6 +19,7 @@ __metaclass__ = type
 
 import ipaddress
 import json
+import os
 import random
 import re
 import threading
@@ -150,8 +151,11 @@ class EcsTransport:
         self.validate_certs = bool(validate_certs)
         self.ca_path = ca_path
         self.timeout = timeout
-        # Passed on every call too: a session's own verify loses to REQUESTS_CA_BUNDLE in the environment.
-        self.verify = (ca_path or True) if self.validate_certs else False
+        # The environment is read once here, not by requests on every call (that scan of os.environ was a fifth of
+        # the client's CPU per call): HTTPS_PROXY/NO_PROXY for this host, and REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE when
+        # no ca_path is given, as requests itself would use them.
+        self.verify = (ca_path or _environ_ca_bundle() or True) if self.validate_certs else False
+        self.proxies = requests.utils.get_environ_proxies(self.base_url) if HAS_REQUESTS else {}
         self.retry = retry_policy or RetryPolicy(retries)
         self._session_factory = session_factory or requests.Session
         self._local = threading.local()
@@ -201,6 +205,8 @@ class EcsTransport:
         session = getattr(self._local, 'session', None)
         if session is None:
             session = self._session_factory()
+            session.trust_env = False
+            session.proxies.update(self.proxies)
             session.verify = self.verify
             session.headers.update({'Accept': 'application/json'})
             self._local.session = session
@@ -352,6 +358,11 @@ class EcsTransport:
             raise EcsApiError('ECS answered with a body that is not JSON (%s)' % response.headers.get('Content-Type', 'no type'),
                               status=response.status_code, method=method, path=url_path, kind='protocol',
                               hint='check that host points at the ECS Management API')
+
+
+def _environ_ca_bundle():
+    """The CA bundle requests would take from the environment for ``verify=True``, or None."""
+    return os.environ.get('REQUESTS_CA_BUNDLE') or os.environ.get('CURL_CA_BUNDLE') or None
 
 
 def _reason(exc):

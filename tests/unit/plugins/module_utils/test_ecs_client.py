@@ -416,7 +416,9 @@ def test_no_secret_in_errors_or_repr():
     assert 'ecs.example.org' in repr(client)
 
 
-def test_verify_settings_on_sessions():
+def test_verify_settings_on_sessions(monkeypatch):
+    for name in ('REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE'):
+        monkeypatch.delenv(name, raising=False)
     ecs = FakeEcs({('GET', '/object/capacity'): FakeResponse(200, {})})
     for kwargs, verify in [({}, True), ({'ca_path': '/etc/ca.pem'}, '/etc/ca.pem'),
                            ({'validate_certs': False, 'ca_path': '/etc/ca.pem'}, False)]:
@@ -424,7 +426,29 @@ def test_verify_settings_on_sessions():
         with client:
             client.capacity()
         assert ecs.sessions[-1].verify == verify
-        assert ecs.calls[-1][5] == verify  # per call too: REQUESTS_CA_BUNDLE would beat the session's value
+        assert ecs.calls[-1][5] == verify  # per call too
+        assert ecs.sessions[-1].trust_env is False  # requests does not rescan the environment on every call
+
+
+def test_environment_is_read_once_as_requests_would(monkeypatch):
+    """REQUESTS_CA_BUNDLE when no ca_path is given (ca_path wins), HTTPS_PROXY unless NO_PROXY names the host."""
+    monkeypatch.setenv('REQUESTS_CA_BUNDLE', '/etc/site-ca.pem')
+    monkeypatch.setenv('HTTPS_PROXY', 'http://proxy.example.org:3128')
+    monkeypatch.delenv('NO_PROXY', raising=False)
+    monkeypatch.delenv('no_proxy', raising=False)
+    ecs = FakeEcs({('GET', '/object/capacity'): FakeResponse(200, {})})
+    client, _sleeps = make_client(ecs)
+    with client:
+        client.capacity()
+    assert ecs.calls[-1][5] == '/etc/site-ca.pem'
+    assert ecs.sessions[-1].proxies.get('https') == 'http://proxy.example.org:3128'
+    client, _sleeps = make_client(ecs, ca_path='/etc/ca.pem')
+    assert client.verify == '/etc/ca.pem'
+    monkeypatch.setenv('NO_PROXY', 'example.org')
+    client, _sleeps = make_client(ecs)
+    with client:
+        client.capacity()
+    assert 'https' not in ecs.sessions[-1].proxies
 
 
 def test_credentials_required():

@@ -89,6 +89,8 @@ class FakeSession:
     def __init__(self, ecs):
         self.ecs = ecs
         self.headers = {}
+        self.proxies = {}
+        self.trust_env = True
         self.verify = None
         self.closed = False
 
