@@ -29,6 +29,7 @@ description:
 author:
   - hpc.coldfront_ecs contributors (@hpc-coldfront-ecs)
 requirements:
+  - ansible-core 2.19 or later (earlier versions would evaluate Jinja in ColdFront text; the plugin refuses them)
   - ColdFront 1.1.x (C(coldfront) Python package) and its database driver
   - jmespath (only for O(resource_query))
 extends_documentation_fragment:
@@ -193,7 +194,9 @@ import re
 from urllib.parse import urlsplit
 
 from ansible.errors import AnsibleParserError
+from ansible.module_utils.compat.version import LooseVersion
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
+from ansible.release import __version__ as ansible_core_version
 
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront import InvalidSelection, load_resources, setup_django
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_allocation import (
@@ -201,6 +204,7 @@ from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_allocation i
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_errors import EcsConfigError
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_transport import build_base_url
 
+MINIMUM_ANSIBLE_CORE = '2.19'
 ALL_GROUP = 'coldfront_ecs'
 TYPE_GROUP_PREFIX = 'coldfront_type_'
 _SAFE_HOST_NAME = re.compile(r'[^A-Za-z0-9._-]')
@@ -224,6 +228,15 @@ def host_names(records):
             names[record['id']] = name
             taken.add(name)
     return names
+
+
+def require_untrusted_strings(version):
+    """Refuse ansible-core before 2.19: it would evaluate Jinja written by portal users into the host vars."""
+    if LooseVersion(version) < LooseVersion(MINIMUM_ANSIBLE_CORE):
+        raise AnsibleParserError(
+            'hpc.coldfront_ecs.coldfront needs ansible-core %s or later (this is %s): older versions evaluate Jinja in '
+            'inventory values, so a project title such as "{{ lookup(\'pipe\', ...) }}" would run on the controller; '
+            'upgrade ansible-core or the execution environment' % (MINIMUM_ANSIBLE_CORE, version))
 
 
 def url_password(url):
@@ -262,6 +275,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         return super(InventoryModule, self).verify_file(path) and path.endswith(('coldfront.yml', 'coldfront.yaml'))
 
     def parse(self, inventory, loader, path, cache=True):
+        require_untrusted_strings(ansible_core_version)
         super(InventoryModule, self).parse(inventory, loader, path)
         self._read_config_data(path)
         cache_key = '%s_%s' % (self.get_cache_key(path), self._selection_fingerprint())

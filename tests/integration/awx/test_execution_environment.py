@@ -57,7 +57,7 @@ def test_build_context_is_complete(build_context):
         containerfile = handle.read()
     assert 'ARG EE_BASE_IMAGE="quay.io/centos/centos:stream9"' in containerfile
     assert 'ARG PYCMD="/usr/bin/python3.11"' in containerfile
-    assert 'ansible-core>=2.16,<2.20 ansible-runner>=2.4' in containerfile
+    assert 'ansible-core>=2.19,<2.20 ansible-runner>=2.4' in containerfile
     assert 'introspect.py introspect' in containerfile and 'install-from-bindep' in containerfile
     with open(str(build_context / '_build' / 'requirements.yml')) as handle:
         galaxy = yaml.safe_load(handle)

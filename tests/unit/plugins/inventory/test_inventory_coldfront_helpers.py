@@ -1,9 +1,11 @@
-"""Pure helpers of the coldfront inventory plugin: host names, endpoints, secrets kept out of output."""
+"""Pure helpers of the coldfront inventory plugin: host names, endpoints, secrets kept out of output, core version."""
 
 import pytest
+from ansible.errors import AnsibleParserError
 
+from ansible_collections.hpc.coldfront_ecs.plugins.inventory import coldfront as coldfront_inventory
 from ansible_collections.hpc.coldfront_ecs.plugins.inventory.coldfront import (
-    InventoryModule, ecs_host, host_names, redact, scrub_credentials, url_password)
+    InventoryModule, ecs_host, host_names, redact, require_untrusted_strings, scrub_credentials, url_password)
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_errors import EcsConfigError
 
 
@@ -62,3 +64,25 @@ def test_verify_file_by_name(tmp_path, name, accepted):
     path = tmp_path / name
     path.write_text('plugin: hpc.coldfront_ecs.coldfront\n')
     assert InventoryModule().verify_file(str(path)) is accepted
+
+
+@pytest.mark.parametrize('version', ['2.16.14', '2.18.9', '2.18.0rc1'])
+def test_cores_that_would_template_coldfront_text_are_refused(version):
+    with pytest.raises(AnsibleParserError) as caught:
+        require_untrusted_strings(version)
+    message = str(caught.value)
+    assert 'needs ansible-core 2.19 or later (this is %s)' % version in message
+    assert 'upgrade ansible-core or the execution environment' in message
+
+
+@pytest.mark.parametrize('version', ['2.19.0', '2.19.14', '2.20.1', '2.21.0.dev0'])
+def test_cores_that_keep_coldfront_text_untrusted_are_accepted(version):
+    require_untrusted_strings(version)
+
+
+def test_parse_refuses_an_old_core_before_reading_anything(monkeypatch, tmp_path):
+    monkeypatch.setattr(coldfront_inventory, 'ansible_core_version', '2.18.9')
+    monkeypatch.setattr(coldfront_inventory.InventoryModule, '_load_records',
+                        lambda self: pytest.fail('ColdFront must not be read on a refused ansible-core'))
+    with pytest.raises(AnsibleParserError, match='needs ansible-core 2.19'):
+        InventoryModule().parse(None, None, str(tmp_path / 'x.coldfront.yml'))
