@@ -16,7 +16,8 @@ __metaclass__ = type
 
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils import units
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_client import BATCH_BILLING_SIZE
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_errors import EcsApiError
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_errors import EcsApiError, EcsConfigError
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_module import check_name
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_quota import quota_from_record
 
 # Bytes in one unit of ECS billing ``total_size_unit`` (legacy KB/MB/GB are binary, like KiB/MiB/GiB).
@@ -82,9 +83,9 @@ def namespace_usage(name, record):
     }
 
 
-def failure(namespace, error, bucket=None):
+def failure(namespace, error):
     """One ``failures`` entry for an :class:`EcsApiError` (or any error with a message)."""
-    entry = {'namespace': namespace, 'bucket': bucket, 'method': None, 'path': None, 'status': None, 'code': None,
+    entry = {'namespace': namespace, 'method': None, 'path': None, 'status': None, 'code': None,
              'message': str(error)}
     if isinstance(error, EcsApiError):
         entry.update(method=error.method, path=error.path, status=error.status, code=error.code)
@@ -112,6 +113,15 @@ class UsageCollector:
         self.failures = []
         self.features = {'batch_billing': False, 'full_namespace_list': False}
 
+    def _valid(self, name):
+        """False (and a failure) for a name ECS would refuse: it never goes into a URL."""
+        try:
+            check_name('namespace', name)
+        except EcsConfigError as exc:
+            self.failures.append(failure(name, '%s; fix the namespace recorded in ColdFront' % exc))
+            return False
+        return True
+
     def collect(self):
         capacity = capacity_summary(self.client.capacity())
         items = self.client.list_namespaces()
@@ -121,6 +131,7 @@ class UsageCollector:
         quotas = dict((name, quota_from_record(item)) for name, item in zip(names, items)) if full else {}
 
         wanted = self.requested if self.requested is not None else names
+        wanted = [name for name in wanted if self._valid(name)]
         known = set(names)
         missing = [name for name in wanted if name not in known]
         for name in missing:

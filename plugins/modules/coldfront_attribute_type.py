@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: coldfront_attribute_type
 short_description: Manage ColdFront resource and allocation attribute types
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Makes a resource or allocation attribute type exist with a data type and flags, for example the allocation
     type C(Storage Quota (TB)) (C(Float), with usage) or the resource type C(capacity_tb) (C(Float)).

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: coldfront_usage_report
 short_description: Write a storage usage report (HTML, JSON, CSV) of the ECS resources from ColdFront
-version_added: 1.0.0
+version_added: 0.1.0
 description:
   - Reads the selected ECS resources and their allocations from ColdFront, with ColdFront's own history of usage
     values, and writes a usage report into O(dest), C(report.html), C(report.json) and C(report.csv).

@@ -27,7 +27,8 @@ options:
     description:
       - Namespaces whose billing is read. All namespaces when not given; none when an empty list is given.
       - The quotas of all namespaces are read in any case.
-      - A namespace that does not exist is reported in RV(failures).
+      - A namespace that does not exist, or whose name ECS would refuse, is reported in RV(failures); the others are
+        still read.
     type: list
     elements: str
   batch_billing:
@@ -187,18 +188,15 @@ usage:
           type: str
 failures:
   description:
-    - Every read that failed, one entry per namespace (or bucket) and call; the other namespaces are still returned.
+    - Every read that failed, one entry per namespace and call; the other namespaces are still returned.
   returned: success
   type: list
   elements: dict
-  sample: [{"namespace": "smith-lab", "bucket": null, "method": "GET", "path": "/object/billing/namespace/smith-lab/info",
+  sample: [{"namespace": "smith-lab", "method": "GET", "path": "/object/billing/namespace/smith-lab/info",
             "status": 503, "code": 6000, "message": "GET /object/billing/namespace/smith-lab/info failed (HTTP 503, ECS error 6000): ..."}]
   contains:
     namespace:
       description: The namespace concerned.
-      type: str
-    bucket:
-      description: The bucket concerned, V(null) for a namespace-level read.
       type: str
     method:
       description: HTTP method of the failed ECS call (V(null) when no call was made, e.g. a namespace missing from the list).
@@ -235,7 +233,7 @@ ecs_calls:
   sample: 203
 '''
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_module import EcsModule, check_name
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_module import EcsModule
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_usage import collect_usage
 
 
@@ -246,8 +244,6 @@ def main():
     ), workers=True)
 
     def work(client):
-        for name in module.params['namespaces'] or []:
-            check_name('namespace', name)
         result = collect_usage(client, module.params['namespaces'], module.params['batch_billing'])
         result['changed'] = False
         return result

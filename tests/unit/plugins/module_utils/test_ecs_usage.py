@@ -101,7 +101,7 @@ def test_failures_are_returned_per_namespace_and_missing_ones_reported():
         ('bad', 'GET', '/object/namespaces/namespace/bad/quota', 500, 7000),
         ('ghost', None, None, None, None)]
     assert 'does not exist' in failures[2]['message']
-    assert all(f['bucket'] is None for f in failures)
+    assert all(sorted(f) == ['code', 'message', 'method', 'namespace', 'path', 'status'] for f in failures)
     assert list(result['usage']) == ['good'] and result['usage']['good']['bucket_count'] == 2
     assert result['namespaces']['bad'] == {'name': 'bad', 'hard_quota_gb': None, 'soft_quota_gb': None}
     assert result['allocated_gb'] == 10
@@ -125,3 +125,16 @@ def test_endpoint_failures_are_fatal():
         with EcsClient('ecs', 'root', PASSWORD, session_factory=ecs.session) as client:
             collect_usage(client)
     assert ecs.live == set()
+
+
+def test_names_ecs_would_refuse_are_failures_and_never_reach_a_url():
+    handlers = {('GET', '/object/namespaces'): brief_list(['good']),
+                ('GET', '/object/namespaces/namespace/good/quota'): quota(10),
+                ('GET', '/object/billing/namespace/good/info'): FakeResponse(200, billing('good', 1.0))}
+    result, ecs = run(handlers, namespaces=['good', '../../etc', 'sp ace'], batch_billing=False)
+    refused = [f for f in result['failures'] if f['method'] is None]
+    assert [f['namespace'] for f in refused] == ['../../etc', 'sp ace']
+    assert all('is not valid on ECS' in f['message'] and 'fix the namespace recorded in ColdFront' in f['message']
+               for f in refused)
+    assert list(result['usage']) == ['good']
+    assert not [path for _method, path, *_rest in ecs.calls if '..' in path or ' ' in path]
