@@ -126,7 +126,10 @@ options:
     type: str
     default: Bucket
   subdirectory_attribute:
-    description: Allocation attribute recording C(<namespace>:<bucket>) after provisioning.
+    description:
+      - Allocation attribute recording C(<namespace>:<bucket>) after provisioning.
+      - Also read on allocations outside O(allocation_statuses), in one more query. A namespace recorded by an
+        Expired allocation is refused to every other allocation that has not recorded it.
     type: str
     default: Subdirectory
   quota_tb_attribute:
@@ -317,7 +320,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             for warning in status.get('warnings') or ():
                 self.display.warning('hpc.coldfront_ecs.coldfront: %s' % warning)
             return load_resources(selection=self._selection(),
-                                  allocation_statuses=tuple(self.get_option('allocation_statuses')))
+                                  allocation_statuses=tuple(self.get_option('allocation_statuses')),
+                                  claims_attribute=self.get_option('subdirectory_attribute'))
         except InvalidSelection as exc:
             raise AnsibleParserError('invalid resource selection: %s' % exc)
         except Exception as exc:  # pylint: disable=broad-except
@@ -356,16 +360,17 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         settings = self._allocation_settings()
         resources = self._usable_resources(records)
         names = host_names([record for record, _host in resources])
-        views_per_system = {}
+        views_per_system, claims_per_system = {}, {}
         hosts = []
         for record, host in resources:
             allocations = sorted(record.get('allocations') or (), key=lambda allocation: allocation['id'])
             views = [allocation_view(record, allocation, settings) for allocation in allocations]
             # Resources with the same endpoint are one ECS system: namespaces must be unique across them.
             views_per_system.setdefault(host.lower(), []).extend(views)
+            claims_per_system.setdefault(host.lower(), []).extend(record.get('other_claims') or ())
             hosts.append((names[record['id']], record, host, views))
-        for views in views_per_system.values():
-            mark_collisions(views, settings)
+        for system, views in views_per_system.items():
+            mark_collisions(views, settings, claims_per_system[system])
         for name, record, host, views in hosts:
             self._add_host(name, record, host, views)
 

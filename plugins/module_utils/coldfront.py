@@ -375,11 +375,14 @@ def _allocation_queryset(allocation_models, resource_ids, allocation_statuses, a
     return queryset.distinct()
 
 
-def load_resources(selection=None, allocation_statuses=('Active',), allocation_ids=None):
+def load_resources(selection=None, allocation_statuses=('Active',), allocation_ids=None, claims_attribute=None):
     """Selected resources with attributes and their allocations, in 5 SQL queries whatever the size.
 
     ``allocation_statuses``: status names to include (None: every status); ``allocation_ids``: only
     these allocations.  An allocation on several selected resources appears under each of them.
+    ``claims_attribute`` (the ``Subdirectory`` attribute name): one more query fills each record's
+    ``other_claims`` with the non-empty values of that attribute on allocations left out by
+    ``allocation_statuses`` (an Expired lab still owns its namespace).
     Call :func:`setup_django` first.  Returns a list of resource records ordered by name.
     """
     from django.db.models import Prefetch  # pylint: disable=import-outside-toplevel
@@ -405,7 +408,26 @@ def load_resources(selection=None, allocation_statuses=('Active',), allocation_i
         for resource_id in resource_ids:
             if resource_id in by_id:
                 by_id[resource_id]['allocations'].append(record)
+    if claims_attribute and allocation_statuses is not None:
+        _load_other_claims(allocation_models, by_id, _statuses(allocation_statuses), claims_attribute)
     return records
+
+
+def _load_other_claims(allocation_models, by_id, statuses, attribute):
+    """Fill ``other_claims`` of the records in ``by_id``: ``attribute`` values of allocations in other statuses."""
+    for record in by_id.values():
+        record['other_claims'] = []
+    rows = (allocation_models.AllocationAttribute.objects
+            .filter(allocation_attribute_type__name=attribute, allocation__resources__id__in=list(by_id))
+            .exclude(allocation__status__name__in=statuses).exclude(value='').order_by('allocation_id', 'pk')
+            .values_list('allocation__resources__id', 'allocation_id', 'allocation__status__name',
+                         'allocation__project_id', 'allocation__project__title', 'value'))
+    seen = set()
+    for resource_id, allocation_id, status, project_id, title, value in rows:
+        if resource_id in by_id and (resource_id, allocation_id) not in seen:
+            seen.add((resource_id, allocation_id))
+            by_id[resource_id]['other_claims'].append({'id': allocation_id, 'status': status, 'project_id': project_id,
+                                                       'project': title, 'subdirectory': value})
 
 
 def load_allocations(allocation_ids=None, resource_names=None, allocation_statuses=None, project=None):

@@ -25,6 +25,8 @@ Decisions (documented in docs/inventory.md):
   (``Subdirectory``) owns it, else one derived from its own project title, never a ``Namespace`` override
   naming another lab's namespace. Ties between different projects refuse all of them; between allocations
   of the same project the lowest allocation id keeps it and the others need their own ``Namespace``.
+  A namespace recorded by an allocation in a status not listed (an Expired lab's) is refused to every
+  allocation that has not recorded it itself: its data and quota are not taken over by a title match.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -295,14 +297,15 @@ def _claim(view):
     return namespace, _OWN_TITLE if namespace == naming.slugify(view['project']) else _OVERRIDE
 
 
-def mark_collisions(views, settings=None):
+def mark_collisions(views, settings=None, other_claims=()):
     """Refuse namespaces claimed by more than one allocation among ``views`` (one ECS system); returns ``views``.
 
     Refused views get an error naming the allocation that keeps the namespace (or every competitor on a
     tie) and their ``namespace``/``bucket`` set to ``None``. The same allocation seen through several
-    resources counts once.
+    resources counts once. ``other_claims`` (``other_claims`` of the resource records: allocations in other
+    statuses with a recorded ``Subdirectory``) keep their namespaces from every view that has not recorded it.
     """
-    attribute = merge_settings(settings)['namespace_attribute']
+    merged = merge_settings(settings)
     claims = {}
     for view in views:
         claim = _claim(view)
@@ -310,8 +313,28 @@ def mark_collisions(views, settings=None):
             claims.setdefault(claim[0], []).append((claim[1], view))
     for namespace, claimants in claims.items():
         if len(set(view['id'] for _strength, view in claimants)) > 1:
-            _refuse_losers(namespace, claimants, attribute)
+            _refuse_losers(namespace, claimants, merged['namespace_attribute'])
+    _refuse_claimed_elsewhere(views, other_claims, merged)
     return views
+
+
+def _refuse_claimed_elsewhere(views, other_claims, settings):
+    owners = {}
+    for claim in other_claims:
+        try:
+            owners.setdefault(parse_subdirectory(claim['subdirectory'])[0], claim)
+        except naming.InvalidName:
+            continue
+    for view in views:
+        owner = owners.get(view['namespace'])
+        if owner is None or view['provisioned'] or owner['id'] == view['id']:
+            continue
+        view['errors'].append(
+            '%s: namespace %r is recorded by allocation %s (project %r, status %s), whose data it holds; refused: give '
+            'this allocation its own %r attribute, or to take the namespace over on purpose record %r on this one'
+            % (describe(view), view['namespace'], owner['id'], owner['project'], owner['status'],
+               settings['namespace_attribute'], settings['subdirectory_attribute']))
+        view['namespace'] = view['bucket'] = None
 
 
 def _refuse_losers(namespace, claimants, attribute):
@@ -350,7 +373,8 @@ def _unique_descriptions(views):
 
 
 def resource_views(resource, settings=None):
-    """Views of every allocation of a resource record, with collisions among them marked."""
+    """Views of every allocation of a resource record, with collisions among them (and its other claims) marked."""
     merged = merge_settings(settings)
     return mark_collisions([allocation_view(resource, allocation, merged)
-                            for allocation in resource.get('allocations') or ()], merged)
+                            for allocation in resource.get('allocations') or ()], merged,
+                           resource.get('other_claims') or ())

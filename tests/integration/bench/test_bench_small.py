@@ -62,7 +62,7 @@ def test_harness_counts_calls_and_writes(tmp_path):
     assert base['rows_written'] == base['history_rows'] == 4 * N + 3 * R
 
     assert rows['inventory --list']['summary']['listed'] == N
-    assert rows['inventory plugin work']['queries'] == 5
+    assert rows['inventory plugin work']['queries'] == 6
     for name in ('inventory --list', 'inventory --graph', 'inventory plugin work'):
         assert (rows[name]['ecs_calls'], rows[name]['rows_written'], rows[name]['history_rows']) == (0, 0, 0)
     if steps.provision_available():

@@ -392,9 +392,37 @@ def test_query_count_does_not_grow_with_allocations(coldfront_site, tmp_path):
     generated = site.generate(300, resources=3)
     for allocation_id in generated['allocations'][:50]:  # more attributes per allocation, too
         site.add_allocation_attributes(allocation_id, {'Namespace': 'ns-%d' % allocation_id, 'Bucket': 'b-%d' % allocation_id})
+    for number in range(20):  # and recorded namespaces of Expired allocations (the other claims)
+        site.add_allocation('Smith Lab', [generated['resources'][number % 3]], status='Expired',
+                            attributes={'Subdirectory': 'gone-%d:lab-gone-%d-bucket' % (number, number)})
     large = count_queries(site, inventory_file, tmp_path)
     assert large['hosts'] == dict(small['hosts'], **{name: 100 for name in generated['resources']})
-    assert large['queries'] == small['queries'] <= 6, (small, large)
+    # 5 for resources, allocations and attributes, 1 for the namespaces recorded by allocations in other statuses
+    assert large['queries'] == small['queries'] == 6, (small, large)
+
+
+def test_an_expired_labs_namespace_is_not_taken_over_by_a_new_allocation(coldfront_site, tmp_path):
+    """A new allocation deriving (or naming) the namespace an Expired allocation recorded gets an error, not its data."""
+    site = coldfront_site
+    project = site.add_project('Takeover Lab', pi='achen')
+    expired = site.add_allocation(project, ['ecs-east'], status='Expired',
+                                  attributes={'Subdirectory': 'takeover-lab:lab-takeover-lab-bucket'})
+    successor = site.add_allocation(project, ['ecs-east'])
+    recorded = site.add_allocation(site.add_project('Kept Lab', pi='achen'), ['ecs-east'])
+    site.add_allocation(project, ['ecs-east'], status='Expired', attributes={'Subdirectory': 'kept-lab:lab-kept-lab-bucket'})
+    site.add_allocation_attributes(recorded, {'Subdirectory': 'kept-lab:lab-kept-lab-bucket'})
+    proc, data = run_inventory(write_inventory(tmp_path), env=site.env)
+    assert proc.returncode == 0, proc.stderr
+    views = dict((view['id'], view) for view in plain(data['_meta']['hostvars']['ecs-east']['ecs_allocations']))
+    assert expired not in views
+    assert (views[successor]['namespace'], views[successor]['bucket']) == (None, None)
+    assert views[successor]['errors'] == [
+        "allocation %d (project 'Takeover Lab', resource 'ecs-east'): namespace 'takeover-lab' is recorded by "
+        "allocation %d (project 'Takeover Lab', status Expired), whose data it holds; refused: give this allocation "
+        "its own 'Namespace' attribute, or to take the namespace over on purpose record 'Subdirectory' on this one"
+        % (successor, expired)]
+    # Recorded on purpose on the new allocation: it keeps the namespace.
+    assert (views[recorded]['namespace'], views[recorded]['errors']) == ('kept-lab', [])
 
 
 def test_coldfront_text_is_never_templated(coldfront_site, tmp_path):

@@ -304,3 +304,31 @@ def test_bad_records_do_not_break_collision_checks():
 def test_merge_settings_keeps_defaults_for_none():
     merged = ecs_allocation.merge_settings({'namespace_attribute': None, 'bucket_attribute': 'B'})
     assert merged['namespace_attribute'] == 'Namespace' and merged['bucket_attribute'] == 'B'
+
+
+EXPIRED = {'id': 7, 'status': 'Expired', 'project_id': 4, 'project': 'Smith Lab', 'subdirectory': 'smith-lab:lab-smith-lab-bucket'}
+
+
+def test_a_namespace_recorded_by_an_expired_allocation_is_not_taken_over_by_a_title_match():
+    new = mark_collisions([allocation_view(RESOURCE, allocation(12, 'Smith Lab', 4))], other_claims=[EXPIRED])[0]
+    override = mark_collisions([allocation_view(RESOURCE, allocation(13, 'Jones', 5, Namespace='smith-lab'))],
+                               other_claims=[EXPIRED])[0]
+    for view in (new, override):
+        assert view['namespace'] is None and view['bucket'] is None
+        assert ("namespace 'smith-lab' is recorded by allocation 7 (project 'Smith Lab', status Expired), whose data "
+                "it holds; refused: give this allocation its own 'Namespace' attribute, or to take the namespace over "
+                "on purpose record 'Subdirectory' on this one") in only_error(view)
+
+
+def test_an_allocation_that_recorded_the_namespace_itself_keeps_it_beside_an_expired_one():
+    successor = allocation_view(RESOURCE, allocation(12, 'Smith Lab', 4, Subdirectory='smith-lab:lab-smith-lab-bucket'))
+    unrelated = allocation_view(RESOURCE, allocation(13, 'Jones Lab', 5))
+    mark_collisions([successor, unrelated], other_claims=[EXPIRED, dict(EXPIRED, id=8, subdirectory='broken')])
+    assert (successor['namespace'], successor['errors']) == ('smith-lab', [])
+    assert (unrelated['namespace'], unrelated['errors']) == ('jones-lab', [])
+
+
+def test_resource_views_use_the_other_claims_of_the_record():
+    record = dict(RESOURCE, allocations=[allocation(12, 'Smith Lab', 4)], other_claims=[EXPIRED])
+    view, = resource_views(record, {'namespace_attribute': 'ECS Namespace'})
+    assert "give this allocation its own 'ECS Namespace' attribute" in only_error(view)
