@@ -25,6 +25,8 @@ description:
   - A resource without a usable C(url) attribute (missing, C(http://), a port, a path) is left out with a
     warning that names it. Allocation data problems never fail the inventory; they are listed per
     allocation in C(errors) and for the host in C(ecs_allocation_errors).
+  - The host var C(coldfront_attribute_names) holds the attribute names the inventory read (O(namespace_attribute)
+    and the other C(*_attribute) options); the roles write under the same names by default.
   - Hosts are in the group C(coldfront_ecs) and in C(coldfront_type_<resource type>) (lower case).
 author:
   - hpc.coldfront_ecs contributors (@hpc-coldfront-ecs)
@@ -208,6 +210,12 @@ from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_errors impor
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_transport import build_base_url
 
 MINIMUM_ANSIBLE_CORE = '2.19'
+# Host var coldfront_attribute_names: key (as in the roles' coldfront_ecs_attr_* names) and the option it comes from.
+ATTRIBUTE_NAME_OPTIONS = (
+    ('namespace', 'namespace_attribute'), ('bucket', 'bucket_attribute'), ('subdirectory', 'subdirectory_attribute'),
+    ('quota_tb', 'quota_tb_attribute'), ('quota_bytes', 'quota_bytes_attribute'),
+    ('options', 'automation_options_attribute'), ('url', 'url_attribute'),
+    ('replication_group', 'replication_group_attribute'), ('ldap_domain', 'ldap_domain_attribute'))
 ALL_GROUP = 'coldfront_ecs'
 TYPE_GROUP_PREFIX = 'coldfront_type_'
 _SAFE_HOST_NAME = re.compile(r'[^A-Za-z0-9._-]')
@@ -374,6 +382,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         for name, record, host, views in hosts:
             self._add_host(name, record, host, views)
 
+    def _attribute_names(self):
+        """The attribute names this inventory read, for the roles to write under the same names."""
+        return dict((key, self.get_option(option)) for key, option in ATTRIBUTE_NAME_OPTIONS)
+
     def _add_host(self, name, record, host, views):
         attributes = record.get('attributes') or {}
         hostvars = {
@@ -388,6 +400,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             'coldfront_resource_attributes': attributes,
             'ecs_allocations': views,
             'ecs_allocation_errors': [message for view in views for message in view['errors']],
+            'coldfront_attribute_names': self._attribute_names(),
         }
         self.inventory.add_group(ALL_GROUP)
         self.inventory.add_host(name, group=ALL_GROUP)

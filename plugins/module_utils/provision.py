@@ -20,13 +20,19 @@ For each allocation view (DESIGN sections 4 and 5):
   apply :func:`reconcile.quota_decision`: push (validated like a raise), record only, or report a conflict.
 
 Nothing raises for one allocation: each gets a result with an ``action`` (see :data:`ACTIONS`) and, on failure,
-an ``error`` that names the allocation, the project, the resource, the step and the ECS call.  Only problems of
-the endpoint itself (login, TLS, connection, reading capacity for the overcommit check) raise.
+an ``error`` that names the allocation, the project, the resource, the step and the ECS call.  That holds for any
+exception of one allocation's work, also one nobody expected (a bug, or an ECS answer of an unexpected shape): it
+is reported as that allocation's failure, with its type and message, and the other allocations go on.  Only
+problems of the endpoint itself (login, TLS, connection, reading capacity for the overcommit check) raise, all of
+them before any change; ``KeyboardInterrupt`` and ``SystemExit`` are never caught.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
+
+import os
+import traceback
 
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils import naming, reconcile, units
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_allocation import (
@@ -49,6 +55,17 @@ NEW, PUSH, IDLE, DONE = 'new', 'push', 'idle', 'done'
 DEFAULT_ATTRIBUTES = {'namespace': 'Namespace', 'bucket': 'Bucket', 'subdirectory': 'Subdirectory',
                       'quota_bytes': 'Quota_In_Bytes'}
 ECS_FAILURES = (EcsApiError, EcsConfigError, EcsModuleFailure)
+
+
+def unexpected_text(error):
+    """How an exception nobody expected is reported: its type, message and where it was raised, and what now."""
+    where = ''
+    frames = traceback.extract_tb(error.__traceback__) if error.__traceback__ is not None else []
+    if frames:
+        where = ' (raised in %s line %s)' % (os.path.basename(frames[-1][0]), frames[-1][1])
+    return ('unexpected %s: %s%s - an ECS answer of an unexpected shape or a bug in hpc.coldfront_ecs (please report '
+            'it); what was done before it stays done, nothing is recorded for this allocation, and a re-run resumes'
+            % (type(error).__name__, str(error) or repr(error), where))
 
 
 class Settings:
@@ -123,7 +140,12 @@ class Allocation:
         self.result.update(action=action, error='%s: %s' % (self.label, message), record={})
 
     def fail_step(self, step, error):
-        text = error.message if isinstance(error, EcsApiError) else (getattr(error, 'msg', None) or str(error))
+        if isinstance(error, EcsApiError):
+            text = error.message
+        elif isinstance(error, ECS_FAILURES):
+            text = getattr(error, 'msg', None) or str(error)
+        else:
+            text = unexpected_text(error)
         self.fail('%s: %s' % (step, text))
 
     # -- phase 0: what is there to do (no ECS call) -----------------------------------------------------
@@ -203,14 +225,19 @@ class Allocation:
                           % (self.namespace, self.view.get('subdirectory'), client.base_url))
             else:
                 self.fail_step(step, error)
+        except Exception as error:  # pylint: disable=broad-except  # one allocation never stops the others
+            self.fail_step(step, error)
 
     # -- phase 2: decide (no ECS call) ------------------------------------------------------------------
 
     def decide(self, client):
-        if self.kind == NEW:
-            self.decide_new(client)
-        elif self.kind == PUSH:
-            self.decide_push(client)
+        try:
+            if self.kind == NEW:
+                self.decide_new(client)
+            elif self.kind == PUSH:
+                self.decide_push(client)
+        except Exception as error:  # pylint: disable=broad-except  # an ECS answer of an unexpected shape
+            self.fail_step('check namespace %s as read from ECS' % self.namespace, error)
 
     def decide_new(self, client):
         if self.current is None:
@@ -254,6 +281,10 @@ class Allocation:
                 self.push(client, check_mode)
         except _StepFailed as failed:
             self.fail_step(failed.step, failed.error)
+        except Exception as error:  # pylint: disable=broad-except  # one allocation never stops the others
+            work = ('provision namespace %s and bucket %s' % (self.namespace, self.bucket) if self.kind == NEW
+                    else 'push quota to namespace %s and bucket %s' % (self.namespace, self.bucket))
+            self.fail_step(work, error)
 
     def provision(self, client, check_mode):
         wanted = self.wanted()
@@ -311,7 +342,7 @@ class Allocation:
         changes, prefix = kwargs.get('changes'), kwargs.get('prefix', '')
         try:
             return func(*args)
-        except ECS_FAILURES as error:
+        except Exception as error:  # pylint: disable=broad-except  # ECS failures and the unexpected alike
             raise _StepFailed(name, error)
         finally:
             if changes:

@@ -30,12 +30,13 @@ ALLOCATION_ATTRIBUTES = 'allocation_allocationattribute'
 
 def assert_endpoint_reported(summaries, host, call):
     """A resource whose endpoint failed still has a summary (and set_stats for AWX): one line naming the resource,
-    its endpoint, that nothing was provisioned, and the failed ECS call."""
+    its endpoint, that provisioning failed and nothing was recorded, and the failed ECS call."""
     failed = summaries[host]['failed']
     assert len(failed) == 1, failed
     assert failed[0].startswith('resource %s (127.0.0.' % host), failed
     count = len([item for item in PROVISION_LABS if item.resource == host])
-    assert 'nothing was provisioned for %d allocation(s): %s' % (count, call) in failed[0], failed
+    assert ('provisioning failed for %d allocation(s), none recorded in ColdFront; a re-run resumes: %s'
+            % (count, call)) in failed[0], failed
     assert summaries[host]['counts'] == {'total': 0}, summaries[host]
 
 

@@ -263,3 +263,78 @@ def test_nothing_to_do_makes_no_ecs_call():
     outcome, _ecs = run([recorded(), recorded(2, 'other', errors=[])], ecs=NoCalls())
     assert outcome['summary']['unchanged'] == 2 and not outcome['changed'] and outcome['records'] == []
     assert provision.FAILURES == ('failed', 'conflict')
+
+
+def test_an_unexpected_exception_fails_only_its_allocation():
+    """An ECS answer of an unexpected shape (here: no body for one created namespace) raises AttributeError deep in
+    the namespace code; that allocation fails with a message naming it, the step, the exception and that a re-run
+    resumes, and the other allocation is still created and recorded."""
+    ecs = MemoryEcs()
+    create_namespace = ecs.create_namespace
+
+    def odd_answer(name, group_id, mapping):
+        created = create_namespace(name, group_id, mapping)
+        return None if name == 'jones-lab' else created
+
+    ecs.create_namespace = odd_answer
+    outcome, ecs = run([view(2, 'Jones Lab', 'jones-lab'), view()], ecs=ecs)
+    bad, good = outcome['results']
+    assert good['action'] == 'created' and 'smith-lab' in ecs.namespaces
+    assert ('create bucket', 'lab-smith-lab-bucket', False) in ecs.writes
+    assert sorted(record['allocation_id'] for record in outcome['records']) == [1, 1, 1, 1]
+    assert {record['name']: record['value'] for record in outcome['records']}['Subdirectory'] == \
+        'smith-lab:lab-smith-lab-bucket'
+    assert bad['action'] == 'failed' and bad['record'] == {}
+    assert bad['error'].startswith("allocation 2 (project 'Jones Lab', resource 'ecs-east'): create namespace "
+                                   "jones-lab: unexpected AttributeError: "), bad['error']
+    assert "'NoneType' object has no attribute 'get'" in bad['error'] and 'a re-run resumes' in bad['error']
+    assert bad['changes'] == ['namespace jones-lab: create namespace', 'namespace jones-lab: set quota 10240/9216 GB']
+    assert outcome['failures'] == [bad['error']] and outcome['changed']
+    assert outcome['summary']['created'] == 1 and outcome['summary']['failed'] == 1
+    assert not [write for write in ecs.writes if write[0] == 'create bucket' and write[1] == 'lab-jones-lab-bucket']
+
+
+def test_an_unexpected_exception_while_reading_or_pushing_fails_only_its_allocation():
+    ecs = MemoryEcs({name: {'blockSize': 10240, 'notificationSize': 9216} for name in ('push', 'odd')})
+    for name in list(ecs.namespaces):
+        ecs.buckets[(name, 'lab-%s-bucket' % name)] = {'block_size': 10240, 'notification_size': 9216}
+    get_namespace_quota, get_bucket_quota = ecs.get_namespace_quota, ecs.get_bucket_quota
+    ecs.get_namespace_quota = lambda name: ['not', 'a', 'quota'] if name == 'odd' else get_namespace_quota(name)
+    outcome, ecs = run([recorded(1, 'odd', quota_tb=12), recorded(2, 'push', quota_tb=12)], ecs=ecs)
+    odd, push = outcome['results']
+    assert push['action'] == 'quota_pushed'
+    assert outcome['records'] == [{'allocation_id': 2, 'name': 'Quota_In_Bytes', 'value': 12 * TB}]
+    assert odd['action'] == 'failed' and 'read quota of namespace odd: unexpected AttributeError' in odd['error']
+    assert not [write for write in ecs.writes if 'odd' in str(write)]
+
+    ecs.get_namespace_quota = get_namespace_quota
+    ecs.get_bucket_quota = lambda namespace, name: {}['block_size'] if namespace == 'odd' else get_bucket_quota(
+        namespace, name)
+    outcome, ecs = run([recorded(1, 'odd', quota_tb=12), recorded(3, 'push', quota_tb=13, agreed_tb=12)], ecs=ecs)
+    odd, push = outcome['results']
+    assert push['action'] == 'quota_pushed' and outcome['records'][0]['allocation_id'] == 3
+    assert odd['error'].startswith("allocation 1 (project 'Smith Lab', resource 'ecs-east'): read quota of bucket "
+                                   "lab-odd-bucket: unexpected KeyError: 'block_size'"), odd['error']
+    assert odd['changes'] == ['namespace odd: set quota 12288/11059 GB'] and odd['record'] == {}
+
+
+@pytest.mark.parametrize('interrupt', [KeyboardInterrupt, SystemExit])
+def test_interrupts_are_never_swallowed(interrupt):
+    ecs = MemoryEcs()
+
+    def stop(*_args, **_kwargs):
+        raise interrupt()
+
+    ecs.create_bucket = stop
+    with pytest.raises(interrupt):
+        run([view()], ecs=ecs)
+
+
+def test_an_unexpected_namespace_answer_fails_only_its_allocation_when_deciding():
+    ecs = MemoryEcs({'smith-lab': ['not', 'a', 'namespace']})
+    outcome, ecs = run([view(), view(2, 'Jones Lab', 'jones-lab')], ecs=ecs)
+    odd, good = outcome['results']
+    assert good['action'] == 'created' and {record['allocation_id'] for record in outcome['records']} == {2}
+    assert odd['error'].startswith("allocation 1 (project 'Smith Lab', resource 'ecs-east'): check namespace smith-lab "
+                                   "as read from ECS: unexpected AttributeError"), odd['error']
+    assert 'a re-run resumes' in odd['error'] and not [write for write in ecs.writes if 'smith' in str(write)]
