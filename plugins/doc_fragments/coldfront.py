@@ -62,7 +62,7 @@ options:
       - 'The reason reads C(hpc.coldfront_ecs: <module name>: <change_reason>), so the ColdFront history tells
         these writes from a person''s.'
       - Defaults to the name of the play (C(ansible_play_name); C(Ansible Ad-Hoc) for ad hoc commands), set by
-        the module's action plugin. Without a play name the reason is C(hpc.coldfront_ecs: <module name>).
+        the module's action plugin. Without a play name the reason is just the collection and module name.
       - ColdFront keeps at most 100 characters of it.
     type: str
   history_user:

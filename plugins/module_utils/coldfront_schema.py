@@ -7,6 +7,8 @@
   data type and flags, creating a missing data type (such as the resource ``Float``) and NEVER a
   duplicate; duplicates it finds are reported, never modified.
 * :func:`remove_attribute_type` deletes types of a name only when no attribute uses them.
+* :func:`in_one_transaction` runs several of those (the ``types`` list of ``coldfront_attribute_type``) as ONE
+  transaction: a refused item leaves nothing written, not even the items before it.
 * :func:`ensure_resource` creates or updates a resource, its type and its attributes in one transaction.
 
 Call ``coldfront.setup_django()`` first.  Every write carries the change reason and history user.
@@ -151,6 +153,30 @@ def ensure_attribute_type(scope, name, data_type='Text', flags=None, create_data
                 save_with_reason(current, reason_text, user_obj)
             result['type'] = result['after']
     return result
+
+
+def in_one_transaction(items, handle):
+    """``handle(item)`` for every item, in order, inside ONE transaction; returns what each call returned.
+
+    Each :func:`ensure_attribute_type` / :func:`remove_attribute_type` call opens its own ``atomic()`` block,
+    which becomes a savepoint of this transaction (on SQLite the outer block starts with BEGIN IMMEDIATE, see
+    ``coldfront.setup_django``, as every ColdFront write of the collection does).  When an item is refused the
+    remaining items are still checked, so that one message lists every problem, then the whole transaction is
+    rolled back: the items before the refused one are not written either.  Raises :class:`ValidationFailed`
+    (problems prefixed ``types[<index>] (<scope> '<name>')``); a database error also rolls everything back.
+    """
+    from django.db import transaction  # pylint: disable=import-outside-toplevel
+    results, errors = [], []
+    with transaction.atomic():
+        for index, item in enumerate(items):
+            try:
+                results.append(handle(item))
+            except ValidationFailed as exc:
+                errors.extend('types[%d] (%s %r): %s' % (index, item.get('scope'), item.get('name'), error)
+                              for error in exc.errors)
+        if errors:
+            raise ValidationFailed(errors)  # leaves the atomic block: everything is rolled back
+    return results
 
 
 def _unsaved_record(scope, row, data_row):

@@ -16,7 +16,9 @@ Values, exactly as DESIGN section 3 says:
   only one): KB / 1024**3 for TB, KB x 1024 for bytes;
 * resource ``capacity_tb`` = provisioned GB / 1024, ``used_tb`` = (provisioned - free) GB / 1024,
   ``allocated_tb`` = sum of every namespace hard quota on the endpoint / 1024, namespaces without a quota left out
-  (and counted in ``unlimited_namespaces``).
+  (and counted in ``unlimited_namespaces``).  When the quota of any namespace on the endpoint could not be read
+  (``hard_quota_gb`` None), the sum would be too low: ``allocated_tb`` is not written (ColdFront keeps the last
+  value) and the plan's ``problems`` says why.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -55,6 +57,7 @@ class SyncPlan:
         self.scopes = []
         self.allocations = []
         self.drift = {'missing_namespaces': [], 'missing_buckets': [], 'unclaimed_namespaces': []}
+        self.problems = []
         self.failures = {}
         for failure in self.usage.get('failures') or ():
             self.failures.setdefault(failure.get('namespace'), []).append(failure)
@@ -144,11 +147,28 @@ class SyncPlan:
 
     # -- per resource ---------------------------------------------------------------------------------
 
-    def resource_items(self):
+    def unread_quotas(self):
+        """Namespaces on the endpoint whose quota could not be read (``hard_quota_gb`` None), sorted."""
+        known = self.usage.get('namespaces') or {}
+        return sorted(name for name, entry in known.items() if (entry or {}).get('hard_quota_gb') is None)
+
+    def resource_items(self, unread_quotas=()):
         names = self.resource_attributes
         capacity = self.usage.get('capacity') or {}
         provisioned, free = capacity.get('total_provisioned_gb'), capacity.get('total_free_gb')
-        values = {'allocated': units.gb_to_tb(self.usage.get('allocated_gb') or 0)}
+        values = {}
+        if unread_quotas:
+            # The sum would leave these namespaces out and be too low (a dip in the history): keep the last value.
+            first = [f for name in unread_quotas for f in self.failures.get(name, ())][:1]
+            error = ('%s %s: %s' % (first[0].get('method') or 'read', first[0].get('path') or first[0].get('namespace'),
+                                    first[0].get('message')) if first else 'ECS returned no quota for it')
+            self.problems.append('resource %s: %s was not written, because the quota of %d namespace(s) could not be '
+                                 'read on ECS %s (%s) and the sum of the namespace quotas would be too low; ColdFront '
+                                 'keeps the last value: re-run sync when ECS answers (first error: %s)'
+                                 % (self.resource, names['allocated'], len(unread_quotas), self.usage.get('endpoint'),
+                                    ', '.join(unread_quotas), error))
+        else:
+            values['allocated'] = units.gb_to_tb(self.usage.get('allocated_gb') or 0)
         if provisioned is not None:
             values['capacity'] = units.gb_to_tb(provisioned)
             if free is not None:
@@ -180,10 +200,13 @@ class SyncPlan:
         counts = {}
         for entry in self.allocations:
             counts[entry['status']] = counts.get(entry['status'], 0) + 1
+        unread = self.unread_quotas()
         return {
             'allocation_attributes': list(self.items.values()),
-            'resource_attributes': self.resource_items(),
+            'resource_attributes': self.resource_items(unread),
             'allocations': self.allocations,
+            'problems': self.problems,
+            'unread_quota_namespaces': unread,
             'drift': self.drift,
             'counts': dict((status, counts.get(status, 0)) for status in (SYNCED, SKIPPED, PENDING_PUSH, CONFLICT)),
             'unlimited_namespaces': list(self.usage.get('unlimited_namespaces') or ()),

@@ -21,7 +21,8 @@ description:
   - Changing the data type of a type that attributes already use is refused.
   - O(state=absent) removes the types of that name only when no attribute uses any of them; otherwise the task
     fails and nothing is removed.
-  - O(types) handles several types in one call (one ColdFront start-up instead of one per type).
+  - O(types) handles several types in one call (one ColdFront start-up instead of one per type) and one transaction
+    (all or nothing).
 author:
   - hpc.coldfront_ecs contributors (@hpc-coldfront-ecs)
 extends_documentation_fragment:
@@ -78,8 +79,9 @@ options:
     description:
       - Several types, each with the options of one type (O(types[].scope), O(types[].name), O(types[].data_type), the flags
         and O(types[].state)); O(create_data_type) applies to all of them.
-      - They are handled in the order given, each in its own transaction. A type that is refused fails the task; the
-        types before it are kept. Results are in RV(types).
+      - They are handled in the order given, all in one transaction. When any type is refused the task fails, the
+        message lists the problems of every refused type, and nothing is written, not even the types before the
+        refused one. Results are in RV(types).
     type: list
     elements: dict
     suboptions:
@@ -195,7 +197,7 @@ coldfront:
 
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront_module import ColdFrontModule
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront_schema import (
-    DATA_TYPES, ensure_attribute_type, remove_attribute_type,
+    DATA_TYPES, ensure_attribute_type, in_one_transaction, remove_attribute_type,
 )
 
 FLAG_OPTIONS = ('has_usage', 'is_private', 'is_changeable', 'is_required', 'is_unique', 'is_unique_per_resource',
@@ -249,8 +251,9 @@ def main():
                 output['diff'] = {'before': before, 'after': after}
             return output
         outputs, diff = [], {'before': {}, 'after': {}}
-        for item in params['types']:
-            output, before, after = handle(module, item)
+        # One transaction for the whole list: a refused item leaves nothing written (ValidationFailed fails the task).
+        handled = in_one_transaction(params['types'], lambda item: handle(module, item))
+        for item, (output, before, after) in zip(params['types'], handled):
             for warning in output['warnings']:
                 module.warn(warning)
             if output['changed']:

@@ -25,6 +25,8 @@ description:
     A second run with nothing changed on ECS writes nothing.
   - Drift is reported, never repaired by deleting anything; allocations that cannot be synced are reported with the
     reason and skipped, the others are synced.
+  - When the quota of any namespace on the endpoint could not be read, C(allocated_tb) is not written (the sum would be
+    too low; ColdFront keeps the last value) and RV(problems) says so; the other values are written.
 author:
   - hpc.coldfront_ecs contributors (@hpc-coldfront-ecs)
 options:
@@ -169,7 +171,9 @@ allocations:
   sample: [{"allocation_id": 3, "project": "Smith Lab", "namespace": "smith-lab", "bucket": "lab-smith-lab-bucket",
             "status": "synced", "reason": null, "quota": "in_sync"}]
 problems:
-  description: The reasons of every skipped, pending or conflicting allocation (the lines of RV(allocations) that have one).
+  description:
+    - The resource values that were not written and why (C(allocated_tb) when a namespace quota could not be read),
+      then the reasons of every skipped, pending or conflicting allocation (the lines of RV(allocations) that have one).
   returned: always
   type: list
   elements: str
@@ -191,10 +195,14 @@ drift:
       type: list
       elements: str
 resource:
-  description: The resource values written (TB, as text) and the namespaces without a quota.
+  description:
+    - The resource values written (TB, as text), the namespaces without a quota (C(unlimited_namespaces)) and the
+      namespaces whose quota could not be read (C(unread_quota_namespaces); when there are any, C(allocated_tb) is
+      not written and is absent here).
   returned: always
   type: dict
-  sample: {"capacity_tb": "2518", "used_tb": "1275.7", "allocated_tb": "30", "unlimited_namespaces": []}
+  sample: {"capacity_tb": "2518", "used_tb": "1275.7", "allocated_tb": "30", "unlimited_namespaces": [],
+           "unread_quota_namespaces": []}
 alerts:
   description:
     - Every scope at or over O(alert_threshold) of a limit, worst first, from the ECS values just read (TB).
@@ -273,9 +281,10 @@ def main():
         summary = dict(plan['counts'], attributes_changed=sum(len(items) for items in changed_items.values()))
         resource = dict((item['name'], item['value']) for item in plan['resource_attributes'])
         resource['unlimited_namespaces'] = plan['unlimited_namespaces']
+        resource['unread_quota_namespaces'] = plan['unread_quota_namespaces']
         return {
             'changed': applied['changed'], 'summary': summary, 'allocations': plan['allocations'],
-            'problems': [entry['reason'] for entry in plan['allocations'] if entry['reason']],
+            'problems': plan['problems'] + [entry['reason'] for entry in plan['allocations'] if entry['reason']],
             'drift': plan['drift'], 'resource': resource, 'changes': changed_items, 'diff': diff_of(applied),
             'alerts': found,
         }

@@ -138,6 +138,51 @@ def test_attribute_types_on_a_bare_site(coldfront_site_factory):
     assert only(duplicated, 'remove unused')['removed'][0]['name'] == 'capacity_tb'
 
 
+def test_attribute_types_list_is_one_transaction(coldfront_site_factory):
+    """A refused item of ``types`` leaves nothing written: not the items before it, not a data type they created."""
+    bare = coldfront_site_factory('bare')
+    first = {'scope': 'resource', 'name': 'used_tb', 'data_type': 'Float'}  # also creates the resource Float data type
+    refused_flag = {'scope': 'resource', 'name': 'x', 'has_usage': True}  # refused before it reads the database
+    bare.add_attribute_type('allocation', QUOTA, 'Float', has_usage=True)
+    in_use = bare.orm().AllocationAttributeType.objects.get(name=QUOTA)
+    bare.add_allocation_attributes('smith-east', {QUOTA: {'value': '10', 'usage': 2.5}})
+    refused_in_use = {'scope': 'allocation', 'name': QUOTA, 'data_type': 'Int'}  # refused after reading it
+    assert not bare.orm().ResourceDataType.objects.filter(name='Float').exists()
+    before = bare.history_counts()
+    result = run_playbook(play(
+        task('second refused', 'coldfront_attribute_type', ignore_errors=True, types=[first, refused_flag]),
+        task('second refused in the database', 'coldfront_attribute_type', ignore_errors=True,
+             types=[first, refused_in_use]),
+        task('both refused', 'coldfront_attribute_type', ignore_errors=True,
+             types=[first, refused_flag, refused_in_use]),
+    ), env=bare.env)
+    for title in ('second refused', 'second refused in the database', 'both refused'):
+        assert result.task(title)[0]['status'] == 'ignored', (title, result.output)  # failed, with ignore_errors
+    flag_problem = ("types[1] (resource 'x'): resource attribute types have no has_usage (their flags: is_required, "
+                    "is_unique_per_resource, is_value_unique)")
+    in_use_problem = ("allocation attribute type 'Storage Quota (TB)' (id %d) is Float and 1 attribute(s) use it: "
+                      "refusing to change its data type to Int" % in_use.pk)
+    assert result.task('second refused')[0]['result']['msg'] == '1 problem(s), nothing written: ' + flag_problem
+    assert result.task('second refused in the database')[0]['result']['msg'] == (
+        "1 problem(s), nothing written: types[1] (allocation 'Storage Quota (TB)'): " + in_use_problem)
+    both = result.task('both refused')[0]['result']
+    assert both['msg'] == ("2 problem(s), nothing written: %s; types[2] (allocation 'Storage Quota (TB)'): %s"
+                           % (flag_problem, in_use_problem))
+    assert len(both['errors']) == 2
+    # The first item was valid, and was handled first, yet nothing of it is left: no type, no data type, no history.
+    models = bare.orm()
+    assert not models.ResourceAttributeType.objects.filter(name='used_tb').exists()
+    assert not models.ResourceDataType.objects.filter(name='Float').exists()
+    assert models.AllocationAttributeType.objects.get(pk=in_use.pk).attribute_type.name == 'Float'
+    assert bare.history_counts() == before
+
+    # The same first item alone is written (so the rollback above was not a refusal of the first item itself).
+    alone = run_playbook(play(task('first alone', 'coldfront_attribute_type', types=[first])), env=bare.env)
+    assert alone.rc == 0, alone.output
+    assert only(alone, 'first alone')['types'][0]['created'] and only(alone, 'first alone')['types'][0]['data_type_created']
+    assert bare.orm().ResourceAttributeType.objects.get(name='used_tb').attribute_type.name == 'Float'
+
+
 def test_resource_onboarding_and_resource_attributes(coldfront_site):
     onboard = task('onboard', 'coldfront_resource', name='ecs-north', resource_type='Object Storage',
                    create_resource_type=True, description='Dell ECS, north',

@@ -25,6 +25,14 @@ EXPECTED = {
     'bad name': ['not valid on ECS'],
     'nothing listening': ['Connection refused', 'ECS_HOST / ECS_PORT'],
     'TLS without CA': ['CERTIFICATE_VERIFY_FAILED', 'set ca_path (ECS_CA_PATH)'],
+    'bucket in a namespace without default replication group': ['namespace bare on ', 'has no default replication group',
+                                                                'set replication_group for bucket b1 in namespace bare'],
+    'soft quota without hard quota': ['a soft quota needs a hard quota: set quota_gb or quota_tb too'],
+    'soft quota percent above 100': ['soft_quota_percent 150 must be between 1 and 100'],
+    'soft quota percent below 1': ['soft_quota_percent 0 must be between 1 and 100'],
+    'timeout of 0': ['timeout must be more than 0 seconds'],
+    'negative retries': ['retries must be 0 or more'],
+    'too many workers': ['max_workers must be between 1 and 16 (ECS copes badly with more than about 4 parallel calls)'],
 }
 
 
@@ -37,7 +45,8 @@ def erring(title, module, environment=None, **args):
 
 def test_documented_errors(ecs_play, ecs_sim):
     ecs_sim.seed({'users': {'monitor': {'password': 'Monitor1', 'roles': ['SYSTEM_MONITOR']}},
-                  'namespaces': {'lab': {'vpool': 'rg1', 'buckets': {'b1': {}}}}})
+                  'namespaces': {'lab': {'vpool': 'rg1', 'buckets': {'b1': {}}}, 'bare': {}}})
+    assert ecs_sim.state()['namespaces']['bare']['default_data_services_vpool'] == ''  # no default replication group
     result = ecs_play([
         erring('bad password', 'ecs_replication_group_info', password='{{ wrong_password }}'),
         erring('bucket in a missing namespace', 'ecs_bucket', namespace='ghost', name='b1'),
@@ -57,6 +66,14 @@ def test_documented_errors(ecs_play, ecs_sim):
         erring('bad name', 'ecs_namespace', name='../etc', replication_group='rg1'),
         erring('nothing listening', 'ecs_replication_group_info', port=1, retries=0, timeout=5),
         erring('TLS without CA', 'ecs_replication_group_info', environment=NO_CA),
+        erring('bucket in a namespace without default replication group', 'ecs_bucket', namespace='bare', name='b1'),
+        erring('soft quota without hard quota', 'ecs_bucket', namespace='lab', name='b1', soft_quota_percent=80),
+        erring('soft quota percent above 100', 'ecs_bucket', namespace='lab', name='b1', quota_gb=10,
+               soft_quota_percent=150),
+        erring('soft quota percent below 1', 'ecs_namespace_quota', namespace='lab', quota_gb=10, soft_quota_percent=0),
+        erring('timeout of 0', 'ecs_replication_group_info', timeout=0),
+        erring('negative retries', 'ecs_replication_group_info', retries=-1),
+        erring('too many workers', 'ecs_usage_info', max_workers=17),
         dict(task('validate_certs false', 'ecs_replication_group_info', validate_certs=False), environment=NO_CA),
     ], extra_vars={'wrong_password': 'wrong-Secret-42', 'monitor_password': 'Monitor1'})
     assert result.rc == 0, result.output
@@ -65,13 +82,33 @@ def test_documented_errors(ecs_play, ecs_sim):
         assert '\n' not in message, message
         for part in expected:
             assert part in message, (title, part, message)
+    # The refusals decided from the options alone, word for word (none of them reaches ECS).
+    base_url = 'https://%s:%d' % (ecs_sim.host, ecs_sim.port)
+    exact = {
+        'bucket in a namespace without default replication group':
+            'namespace bare on %s has no default replication group: set replication_group for bucket b1 in namespace '
+            'bare on %s' % (base_url, base_url),
+        'soft quota without hard quota': 'a soft quota needs a hard quota: set quota_gb or quota_tb too',
+        'soft quota percent above 100': 'soft_quota_percent 150 must be between 1 and 100',
+        'soft quota percent below 1': 'soft_quota_percent 0 must be between 1 and 100',
+        'timeout of 0': 'timeout must be more than 0 seconds',
+        'negative retries': 'retries must be 0 or more',
+        'too many workers':
+            'max_workers must be between 1 and 16 (ECS copes badly with more than about 4 parallel calls)',
+    }
+    for title, message in exact.items():
+        assert failure(result, title)['msg'] == message, (title, failure(result, title)['msg'])
+    for title in ('timeout of 0', 'negative retries', 'too many workers'):
+        assert failure(result, title)['ecs_calls'] == 0, title  # refused before any connection
     insecure = only(result, 'validate_certs false')
     assert insecure['replication_groups'] and any('validate_certs is false' in w for w in insecure['warnings'])
 
     # Secrets never reach the output (the playbook names them only through variables); nothing was written.
     assert 'wrong-Secret-42' not in result.output and 'Monitor1' not in result.output
     assert 'BAAc' not in result.output and 'X-SDS-AUTH-TOKEN:' not in result.output
-    assert set(ecs_sim.state()['namespaces']) == {'lab'}
+    assert set(ecs_sim.state()['namespaces']) == {'lab', 'bare'}
+    assert ecs_sim.state()['namespaces']['bare']['buckets'] == {}
+    assert set(ecs_sim.state()['namespaces']['lab']['buckets']) == {'b1'}
     assert ecs_sim.state()['namespaces']['lab']['buckets']['b1']['quota'] == {'blockSize': -1, 'notificationSize': -1}
 
 

@@ -131,3 +131,44 @@ def test_bucket_at_95_percent_raises_an_alert_everywhere_a_user_looks(ecs_world)
     alerts = result.custom_stats['_run']['quota_alerts']['ecs-east']
     assert [(a['name'], a['level']) for a in alerts] == [('jones-genomics', 'exceeded')]   # smith at 95 % < 99 %
     assert 'namespace jones-genomics' in result.output
+
+
+def test_history_user_unread_quota_and_alerts_in_the_recap_next_to_the_report(ecs_world, tmp_path):
+    provisioned(ecs_world, used=int(9.5 * TB))                                  # 95 % of 10 TB: a warning
+    ecs_world.east.seed({'namespaces': {'orphan-lab': {'vpool': 'rg1', 'quota': {'blockSize': 2048, 'notificationSize': 1843}}}})
+    first = ecs_world.run('playbooks/sync.yml', extra_vars={'coldfront_ecs_history_user': 'svc-ansible'})
+    assert first.rc == 0, first.output
+    written = [row for model in ('AllocationAttributeUsage', 'ResourceAttribute')
+               for row in ecs_world.site.history(model, history_change_reason__contains='coldfront_ecs_sync')]
+    assert len(written) >= 2 and {row.history_user.username for row in written} == {'svc-ansible'}
+    assert float(ecs_world.site.resource_attributes('ecs-east')['allocated_tb']) == (10240 + 2048) / 1024
+    line = first.results('Report the sync of this resource', host='ecs-east')[0]['msg']
+    assert '0 namespaces missing on ECS, 0 buckets missing on ECS, 1 namespaces unclaimed on ECS' in line
+    recap = first.stdout.split('CUSTOM STATS')[1]                              # show_custom_stats (ansible.cfg)
+    assert 'quota_alerts' in recap and 'namespace smith-lab' in recap
+
+    # orphan-lab's quota cannot be read (an older cluster reads quotas per namespace): allocated_tb keeps 12 TB
+    # instead of dipping to 10, the problem names the resource, and the host fails after writing the rest.
+    ecs_world.east.config(namespace_list='brief')
+    ecs_world.east.faults(error_rate=1.0, error_status=500, match='orphan-lab', seed=1)
+    plays = [{'import_playbook': 'hpc.coldfront_ecs.sync'}, {'import_playbook': 'hpc.coldfront_ecs.report'}]
+    result = ecs_world.run(plays, extra_vars={'ecs_report_output_dir': str(tmp_path / 'reports')})
+    ecs_world.east.clear_faults()
+    assert result.rc != 0
+    sync = result.results('Write quota, usage and capacity into ColdFront', host='ecs-east')[0]
+    assert sync['resource']['unread_quota_namespaces'] == ['orphan-lab'] and 'allocated_tb' not in sync['resource']
+    assert sync['problems'][0].startswith('resource ecs-east: allocated_tb was not written, because the quota of 1 '
+                                          'namespace(s) could not be read')
+    assert 're-run sync when ECS answers' in result.output
+    assert float(ecs_world.site.resource_attributes('ecs-east')['allocated_tb']) == 12
+    assert sync['allocations'][0]['status'] == 'synced'                      # smith-lab itself was read
+
+    # Sync and report publish quota_alerts in the same shape, so both survive aggregation (the report's lists win
+    # for the resources both name, being later).
+    report = result.results('Write the usage report')[0]
+    stats = result.custom_stats['_run']
+    assert stats['ecs_report_dir'] and stats['ecs_sync_summary']['ecs-east']['ok'] is True
+    alerts = stats['quota_alerts']
+    assert set(alerts) >= {'ecs-east', 'ecs-west'}
+    assert alerts['ecs-east'] == [a for a in report['alerts'] if a['resource'] == 'ecs-east']
+    assert [a['name'] for a in alerts['ecs-east']] == [SMITH_NS]

@@ -102,3 +102,35 @@ def test_alerts_from_the_synced_values():
     assert sync.alerts(result['quota_tree'], 0.96) == []
     over = sync.alerts(result['quota_tree'], 0.9, overcommit=0.5)         # 10 TB allocated of 10 TB x 0.5
     assert ('resource', 'allocated', 'exceeded') in [(a['kind'], a['quota'], a['level']) for a in over]
+
+
+def test_unread_namespace_quota_keeps_allocated_and_says_why():
+    # orphan-lab's quota read failed (ecs_usage_info gives hard_quota_gb None): the sum would be 10 TB, not 10 TB + orphan's.
+    data = usage(namespaces={'smith-lab': 10240, 'orphan-lab': None, 'open-lab': -1},
+                 failures=[{'namespace': 'orphan-lab', 'method': 'GET', 'path': '/object/namespaces/namespace/orphan-lab/quota',
+                            'message': 'HTTP 503'}])
+    result = plan([view()], data)
+    names = [item['name'] for item in result['resource_attributes']]
+    assert names == ['capacity_tb', 'used_tb']                         # allocated_tb not written, the others are
+    assert result['unread_quota_namespaces'] == ['orphan-lab']
+    [line] = result['problems']
+    assert line.startswith('resource ecs-east: allocated_tb was not written, because the quota of 1 namespace(s) '
+                           'could not be read on ECS https://ecs:4443 (orphan-lab)')
+    assert 'would be too low' in line and 're-run sync when ECS answers' in line
+    assert 'GET /object/namespaces/namespace/orphan-lab/quota: HTTP 503' in line
+    assert result['allocations'][0]['status'] == 'synced'              # smith-lab's own quota was read: it syncs
+
+
+def test_unread_quota_without_failure_detail_and_custom_attribute_name():
+    data = usage(namespaces={'smith-lab': None})
+    result = sync.plan_sync('ecs-east', [view()], data, SETTINGS, {'allocated': 'Allocated TB'})
+    assert 'Allocated TB' not in [item['name'] for item in result['resource_attributes']]
+    assert result['problems'][0].startswith('resource ecs-east: Allocated TB was not written')
+    assert result['problems'][0].endswith('(first error: ECS returned no quota for it)')
+    assert 'could not read the quota of namespace smith-lab' in result['allocations'][0]['reason']
+
+
+def test_all_quotas_read_writes_allocated_and_no_problem():
+    result = plan([view()], usage(namespaces={'smith-lab': 10240, 'open-lab': -1}))
+    assert result['problems'] == [] and result['unread_quota_namespaces'] == []
+    assert {'resource': 'ecs-east', 'name': 'allocated_tb', 'value': '10'} in result['resource_attributes']

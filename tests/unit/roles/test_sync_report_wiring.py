@@ -1,0 +1,148 @@
+"""The sync and report roles, their playbooks and ansible.cfg, checked without running a play.
+
+The role tasks are loaded the way Ansible loads them and their templates rendered with Ansible's own Templar, so
+these tests see what a play would: the arguments the sync role hands coldfront_ecs_sync, its summary line, and the
+shape of the quota_alerts that sync and report publish with set_stats (which ansible-core aggregates per key only
+when the types match).
+"""
+
+import configparser
+import os
+
+import pytest
+from ansible.executor.stats import AggregateStats
+from ansible.parsing.dataloader import DataLoader
+from ansible.template import Templar, trust_as_template
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+LOADER = DataLoader()
+
+
+def tasks_of(role):
+    return LOADER.load_from_file(os.path.join(REPO, 'roles', role, 'tasks', 'main.yml'))
+
+
+def flat(tasks):
+    """Every task, with the tasks of blocks (and their rescue) inlined."""
+    for task in tasks:
+        yield task
+        for key in ('block', 'rescue', 'always'):
+            yield from flat(task.get(key) or ())
+
+
+def task(role, name):
+    [found] = [entry for entry in flat(tasks_of(role)) if entry.get('name') == name]
+    return found
+
+
+def render(template, **variables):
+    return Templar(loader=LOADER, variables=variables).template(trust_as_template(template))
+
+
+def play_vars(name):
+    [play] = LOADER.load_from_file(os.path.join(REPO, 'playbooks', name))
+    return play
+
+
+SUMMARY = {
+    'resource': 'ecs-east', 'ok': True, 'error': None,
+    'counts': {'synced': 3, 'skipped': 0, 'pending_push': 0, 'conflict': 0, 'attributes_changed': 4},
+    'problems': [],
+    'drift': {'missing_namespaces': [{'namespace': 'gone'}],
+              'missing_buckets': [{'bucket': 'b1'}, {'bucket': 'b2'}],
+              'unclaimed_namespaces': ['x', 'y', 'z']},
+}
+
+
+def test_sync_passes_the_history_user_like_provision():
+    args = task('ecs_sync', 'Write quota, usage and capacity into ColdFront')['hpc.coldfront_ecs.coldfront_ecs_sync']
+    provision = task('ecs_provision', 'Record the provisioned allocations in ColdFront')
+    expected = provision['hpc.coldfront_ecs.coldfront_allocation_attribute']['history_user']
+    assert args['history_user'] == expected == '{{ coldfront_ecs_history_user | default(omit, true) }}'
+    assert render(args['history_user'], coldfront_ecs_history_user='svc-ansible', omit='__omit__') == 'svc-ansible'
+    # The ecs_common default is '': not set means the option is left out (history rows without a user).
+    assert render(args['history_user'], coldfront_ecs_history_user='', omit='__omit__') == '__omit__'
+
+
+def test_coldfront_ecs_sync_takes_history_user_from_the_shared_fragment():
+    from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront_module import coldfront_argument_spec
+    from ansible_collections.hpc.coldfront_ecs.plugins.modules import coldfront_ecs_sync
+    import yaml
+    doc = yaml.safe_load(coldfront_ecs_sync.DOCUMENTATION)
+    assert 'hpc.coldfront_ecs.coldfront.history' in doc['extends_documentation_fragment']
+    assert coldfront_argument_spec(writes=True)['history_user'] == {'type': 'str'}
+
+
+def test_sync_summary_line_counts_missing_buckets():
+    msg = task('ecs_sync', 'Report the sync of this resource')['ansible.builtin.debug']['msg']
+    line = ' '.join(render(msg, ecs_sync_summary=SUMMARY).split())
+    assert line == ('ecs-east: 3 synced, 0 skipped, 0 pending push, 0 conflicts, 4 attributes changed, '
+                    '1 namespaces missing on ECS, 2 buckets missing on ECS, 3 namespaces unclaimed on ECS')
+
+
+def test_sync_fails_the_host_when_a_namespace_quota_was_not_read():
+    when = task('ecs_sync', 'Fail when the resource or one of its allocations could not be synced')['when']
+    summary = dict(SUMMARY, resource_values={'capacity_tb': '10', 'unread_quota_namespaces': ['orphan-lab']})
+    condition = '{{ %s }}' % when
+    common = dict(ecs_sync_summary=summary, ecs_sync_result={'allocations': []}, ecs_sync_fail_on_exceeded=False)
+    assert render(condition, ecs_sync_fail_on_problems=True, **common) is True
+    assert render(condition, ecs_sync_fail_on_problems=False, **common) is False
+    summary['resource_values']['unread_quota_namespaces'] = []
+    assert render(condition, ecs_sync_fail_on_problems=True, **common) is False
+
+
+def published(role, name, **variables):
+    data = task(role, name)['ansible.builtin.set_stats']['data']
+    return render(data['quota_alerts'], **variables)
+
+
+REPORT_RESULT = {
+    'summary': {'resources': [{'name': 'ecs-east'}, {'name': 'ecs-west'}, {'name': 'ecs-archive'}]},
+    'alerts': [{'resource': 'ecs-west', 'name': 'w1', 'level': 'exceeded'},
+               {'resource': 'ecs-east', 'name': 'e1', 'level': 'warning'},
+               {'resource': 'ecs-west', 'name': 'w2', 'level': 'warning'}],
+}
+
+
+def test_report_publishes_quota_alerts_per_resource_like_sync():
+    report = published('ecs_report', 'Hand the alerts and the report path to AWX', ecs_report_result=REPORT_RESULT)
+    assert report == {'ecs-east': [REPORT_RESULT['alerts'][1]],
+                      'ecs-west': [REPORT_RESULT['alerts'][0], REPORT_RESULT['alerts'][2]],   # worst first, kept
+                      'ecs-archive': []}
+    empty = published('ecs_report', 'Hand the alerts and the report path to AWX',
+                      ecs_report_result={'summary': {'resources': []}, 'alerts': []})
+    assert empty == {}
+
+    sync = published('ecs_sync', 'Hand the summary and the alerts to AWX and later tasks',
+                     coldfront_resource_name='ecs-east', ecs_sync_summary={'alerts': [{'name': 's1'}]})
+    assert sync == {'ecs-east': [{'name': 's1'}]}
+
+
+@pytest.mark.parametrize('order', ['sync first', 'report first'])
+def test_sync_and_report_alerts_aggregate_in_one_run(order):
+    """ansible-core keeps the first value of a set_stats key and drops a later one of another type."""
+    sync = published('ecs_sync', 'Hand the summary and the alerts to AWX and later tasks',
+                     coldfront_resource_name='ecs-north', ecs_sync_summary={'alerts': [{'name': 's1'}]})
+    report = published('ecs_report', 'Hand the alerts and the report path to AWX', ecs_report_result=REPORT_RESULT)
+    stats = AggregateStats()
+    for value in ([sync, report] if order == 'sync first' else [report, sync]):
+        stats.update_custom_stats('quota_alerts', value)
+    merged = stats.custom['_run']['quota_alerts']
+    assert sorted(merged) == ['ecs-archive', 'ecs-east', 'ecs-north', 'ecs-west']
+    assert merged['ecs-north'] == [{'name': 's1'}] and len(merged['ecs-west']) == 2
+
+
+def test_report_playbook_picks_the_python_like_the_others():
+    report = play_vars('report.yml')
+    for other in ('setup.yml', 'provision.yml', 'sync.yml'):
+        assert report['vars'] == play_vars(other)['vars']
+    assert report['vars'] == {'ansible_python_interpreter': '{{ coldfront_ecs_python | default(ansible_playbook_python) }}'}
+    with open(os.path.join(REPO, 'playbooks', 'report.yml')) as handle:
+        header = handle.read().split('- name:')[0]
+    assert 'coldfront_ecs_python' in header and 'set ansible_python_interpreter' not in header
+
+
+def test_ansible_cfg_shows_custom_stats_in_the_recap():
+    config = configparser.ConfigParser()
+    assert config.read(os.path.join(REPO, 'ansible.cfg'))
+    assert config.getboolean('defaults', 'show_custom_stats') is True
