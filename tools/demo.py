@@ -6,6 +6,7 @@ report, and a table of what ColdFront now knows.  Everything lives in .demo/ and
 the simulators are stopped at the end (also on failure or Ctrl-C).
 """
 
+import argparse
 import os
 import shutil
 import sys
@@ -78,9 +79,9 @@ def table(site):
         say('  '.join('%-*s' % (w, v) for w, v in zip(widths, row)))
 
 
-def run_step(world, name, playbook, what):
+def run_step(world, name, playbook, what, directory):
     say('\n==> %s: %s (%s)' % (name, what, playbook))
-    extra = {'ecs_report_output_dir': os.path.join(DEMO_DIR, 'report')} if name == 'report' else None
+    extra = {'ecs_report_output_dir': os.path.join(directory, 'report')} if name == 'report' else None
     result = world.run(playbook, extra_vars=extra)
     summary = 'ok' if result.rc == 0 else 'FAILED (rc %d)' % result.rc
     say('    %s; %d task results changed something' % (summary, result.changed))
@@ -89,13 +90,16 @@ def run_step(world, name, playbook, what):
     return result.rc == 0
 
 
-def main():
-    shutil.rmtree(DEMO_DIR, ignore_errors=True)
-    os.makedirs(DEMO_DIR)
-    say('==> ColdFront: a throwaway site on SQLite in .demo/coldfront')
-    site = ColdFrontSite.create(os.path.join(DEMO_DIR, 'coldfront'), db='sqlite', dataset='default')
-    certs = os.path.join(DEMO_DIR, 'certs')
-    say('==> ECS: one Management API simulator per ECS resource (HTTPS, own CA in .demo/certs)')
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n', maxsplit=1)[0])
+    parser.add_argument('--dir', default=DEMO_DIR, help='where everything lives, emptied first (default %(default)s)')
+    directory = os.path.abspath(parser.parse_args(argv).dir)
+    shutil.rmtree(directory, ignore_errors=True)
+    os.makedirs(directory)
+    say('==> ColdFront: a throwaway site on SQLite in %s' % os.path.join(directory, 'coldfront'))
+    site = ColdFrontSite.create(os.path.join(directory, 'coldfront'), db='sqlite', dataset='default')
+    certs = os.path.join(directory, 'certs')
+    say('==> ECS: one Management API simulator per ECS resource (HTTPS, own CA in %s)' % certs)
     with start_simulator(host='127.0.0.1', cert_dir=certs) as east, \
             start_simulator(host='127.0.0.2', port=east.port, cert_dir=certs) as west:
         simulators = {'ecs-east': east, 'ecs-west': west}
@@ -103,7 +107,7 @@ def main():
         say('    ecs-east -> %s, ecs-west -> %s' % (east.url, west.url))
         env = dict(site.env, ECS_USER=east.admin.username, ECS_PASS=east.admin.password, ECS_CA_PATH=east.ca_path)
         world = EcsWorld(site, simulators, None, env)
-        world.inventory = world.write_inventory(os.path.join(DEMO_DIR, 'ecs.coldfront.yml'))
+        world.inventory = world.write_inventory(os.path.join(directory, 'ecs.coldfront.yml'))
         ok = True
         for name, playbook, what in STEPS:
             if name == 'sync':
@@ -112,11 +116,11 @@ def main():
             if not os.path.exists(os.path.join(REPO, playbook)):
                 say('\n==> %s: %s is not available in this checkout, skipped' % (name, playbook))
                 continue
-            ok = run_step(world, name, playbook, what) and ok
+            ok = run_step(world, name, playbook, what, directory) and ok
         say('\n==> ColdFront now holds:\n')
         table(site)
-        say('\nKept in .demo/: the ColdFront database (coldfront/), the inventory file (ecs.coldfront.yml) and the '
-            'report (report/latest/report.html). The simulators stop now.')
+        say('\nKept in %s: the ColdFront database (coldfront/), the inventory file (ecs.coldfront.yml) and the '
+            'report (report/latest/report.html). The simulators stop now.' % directory)
     return 0 if ok else 1
 
 

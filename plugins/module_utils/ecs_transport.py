@@ -11,6 +11,12 @@
   the same stale token mint a single new token, then the call is replayed.
 * Bounded retries with exponential backoff and jitter on connection errors, timeouts, 429, 502/503/504 and
   ECS errors marked ``retryable``, for idempotent calls only (GET, PUT, DELETE, or a POST flagged as read-only).
+* ``GET /login`` is retried by the login alone: at most ``retries + 1`` attempts per login, and a login that still
+  fails is final (the call that needed the token is not retried, so the attempts never multiply).  A login whose
+  answer never came (read timeout) is not retried at all: ECS may have minted a token this client never saw, and
+  each retry could leave one more.  Such a token cannot be logged out; it idles out on ECS.  Later logins of the
+  same client fail at once with the same error instead of risking more.  A connect timeout or a refused
+  connection sent nothing, so those are retried.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -34,10 +40,12 @@ from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_errors impor
 
 try:
     import requests
+    from urllib3.exceptions import ReadTimeoutError as _ReadTimeoutError
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 except ImportError:  # pragma: no cover - reported by the modules through missing_required_lib
     requests = None
+    _ReadTimeoutError = ()
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
@@ -48,6 +56,10 @@ TOKEN_HEADER = 'X-SDS-AUTH-TOKEN'
 IDEMPOTENT_METHODS = frozenset(['GET', 'HEAD', 'PUT', 'DELETE'])
 REDIRECTS = frozenset([301, 302, 303, 307, 308])
 _HOSTNAME_RE = re.compile(r'^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$')
+HINT_LOGIN_TIMEOUT = ('the login timed out (no answer within %ss) and was not retried, because ECS may have created a '
+                      'token all the same: ECS may hold one unused token of this user until it expires (2 hours idle '
+                      'by default; it counts against the limit of 100 live tokens per user); check the load on ECS '
+                      'or raise the timeout option, then re-run')
 
 
 def path(*segments):
@@ -164,6 +176,7 @@ class EcsTransport:
         self._sessions_lock = threading.Lock()
         self._count_lock = threading.Lock()
         self._token = None
+        self._login_lost = None     # reason of a login whose answer never came (read timeout): no more logins
         self.calls = 0
         self.logins = 0
         if not self.validate_certs:
@@ -231,8 +244,23 @@ class EcsTransport:
             return self._token
 
     def _login(self):
+        """A new token: ``GET /login`` with at most ``retries`` retries, none after a read timeout.
+
+        The error of a failed login is final (``retryable`` False): the login already did its own retries, so the
+        call (or the read-back of an uncertain write) that needed the token must not start another round.
+        """
+        if self._login_lost is not None:
+            raise self._login_timeout_error(self._login_lost)
+
         def attempt():
-            response = self._exchange('GET', '/login', auth=(self.username, self._password), count=False)
+            try:
+                response = self._exchange('GET', '/login', auth=(self.username, self._password), count=False)
+            except EcsApiError as error:
+                if getattr(error, 'answer_lost', False):
+                    # The request reached ECS, which may have minted a token: another attempt could mint another.
+                    self._login_lost = error.reason
+                    raise self._login_timeout_error(error.reason)
+                raise
             if response.status_code != 200:
                 raise self._error(response, 'GET', '/login')
             token = response.headers.get(TOKEN_HEADER)
@@ -241,9 +269,17 @@ class EcsTransport:
                                   method='GET', path='/login', kind='protocol',
                                   hint='check that host points at the ECS Management API (port 4443)')
             return token
-        token = self._retrying(attempt, idempotent=True)
+        try:
+            token = self._retrying(attempt, idempotent=True)
+        except EcsApiError as error:
+            error.retryable = False
+            raise
         self.logins += 1
         return token
+
+    def _login_timeout_error(self, reason):
+        return EcsApiError(reason, method='GET', path='/login', retryable=False, kind='timeout',
+                           hint=HINT_LOGIN_TIMEOUT % self.timeout)
 
     def _logout(self, token, quiet=False):
         """Release ``token``; errors are swallowed (the token then expires on its own)."""
@@ -320,12 +356,23 @@ class EcsTransport:
                                            auth=auth, timeout=self.timeout, verify=self.verify, allow_redirects=False)
         except requests.exceptions.SSLError as exc:
             raise transport_error('tls', method, url_path, _reason(exc))
-        except requests.exceptions.Timeout as exc:
+        except requests.exceptions.ConnectTimeout as exc:
+            # No connection, so nothing was sent: safe to send again.
             raise transport_error('timeout', method, url_path, _reason(exc), timeout=self.timeout)
+        except requests.exceptions.Timeout as exc:
+            raise self._answer_lost(transport_error('timeout', method, url_path, _reason(exc), timeout=self.timeout))
         except requests.exceptions.ConnectionError as exc:
+            if exc.args and isinstance(exc.args[0], _ReadTimeoutError):    # the body did not come in time
+                raise self._answer_lost(transport_error('timeout', method, url_path, _reason(exc), timeout=self.timeout))
             raise transport_error('connection', method, url_path, _reason(exc))
         except requests.exceptions.RequestException as exc:
             raise EcsApiError(_reason(exc), method=method, path=url_path, kind='protocol')
+
+    @staticmethod
+    def _answer_lost(error):
+        """Mark ``error``: the request was sent and its answer never came, so ECS may have acted on it."""
+        error.answer_lost = True
+        return error
 
     @staticmethod
     def _auth_refused(response):

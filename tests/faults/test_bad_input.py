@@ -41,6 +41,11 @@ ALLOCATIONS = {
     'ns-unicode': ('Umlaut Lab', 'ecs-east', '1', {'Namespace': 'läb'}),
     'bucket-dotdot': ('Bucket Dots Lab', 'ecs-east', '1', {'Bucket': '../x-bucket'}),
     'bucket-upper': ('Bucket Upper Lab', 'ecs-east', '1', {'Bucket': 'MyBucket'}),
+    'bucket-too-long': ('Bucket Long Lab', 'ecs-east', '1', {'Bucket': 'b' * 64}),
+    'bucket-too-short': ('Bucket Short Lab', 'ecs-east', '1', {'Bucket': 'ab'}),
+    'bucket-percent': ('Bucket Percent Lab', 'ecs-east', '1', {'Bucket': 'lab%2Fother-bucket'}),
+    'bucket-space': ('Bucket Space Lab', 'ecs-east', '1', {'Bucket': 'my bucket'}),
+    'bucket-unicode': ('Bucket Umlaut Lab', 'ecs-east', '1', {'Bucket': 'bücket'}),
     'collide-a': ('Garcia Lab', 'ecs-east', '1', {}),
     'collide-b': ('GARCIA lab!!', 'ecs-east', '1', {}),
     'quota-negative': ('Negative Lab', 'ecs-east', '-5', {}),
@@ -75,6 +80,11 @@ EXPECTED = {
     'ns-unicode': ["Namespace attribute 'läb' %s" % NOT_A_NAMESPACE],
     'bucket-dotdot': ["Bucket attribute '../x-bucket' %s" % NOT_A_BUCKET],
     'bucket-upper': ["Bucket attribute 'MyBucket' %s" % NOT_A_BUCKET],
+    'bucket-too-long': ["Bucket attribute '%s' %s" % ('b' * 64, NOT_A_BUCKET)],
+    'bucket-too-short': ["Bucket attribute 'ab' %s" % NOT_A_BUCKET],
+    'bucket-percent': ["Bucket attribute 'lab%%2Fother-bucket' %s" % NOT_A_BUCKET],
+    'bucket-space': ["Bucket attribute 'my bucket' %s" % NOT_A_BUCKET],
+    'bucket-unicode': ["Bucket attribute 'bücket' %s" % NOT_A_BUCKET],
     'collide-a': ["namespace 'garcia-lab' is also claimed by {collide-b}; refused for all of them, give each lab its "
                   "own 'Namespace' attribute"],
     'collide-b': ["namespace 'garcia-lab' is also claimed by {collide-a}; refused for all of them, give each lab its "

@@ -11,6 +11,8 @@ What must hold after every faulty run (asserted in each test):
 * no token is left live on any simulator (checked after every run by ``tests/faults/conftest.py``).
 """
 
+import time
+
 import pytest
 
 from faults.helpers import (
@@ -122,6 +124,58 @@ def test_token_cap(ecs_world):
 
     holder.logout()
     ecs_world.tokens_held.clear()
+    assert_converges(ecs_world, SYNC)
+
+
+def wait_for(condition, seconds=10):
+    """Poll ``condition()`` until it is true (the simulator finishes hung requests in the background)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, 'gave up waiting'
+        time.sleep(0.1)
+
+
+def test_login_hanging_past_the_timeout_is_tried_once(ecs_world):
+    """ecs-east: GET /login hangs past the client's timeout, then ECS answers it and mints a token that nobody
+    receives; ecs-west is down (every connection reset before ECS reads it).  The module tries the hanging login
+    ONCE (a retry could leave one more unused token) and says that the login timed out and that ECS may hold one
+    unused token until it expires; ecs-west's login, which never reached ECS, is tried retries + 1 = 4 times, not
+    (retries + 1)^2.  Both resources are reported as not synced and left untouched.  The one token ECS minted for
+    the lost login stays live until it expires; once it has, a re-run syncs everything."""
+    seed_sync_world(ecs_world)
+    site = ecs_world.site
+    before = snapshot(site, refs())
+    ecs_world.east.faults(hang_rate=1.0, hang_seconds=2.5, routes=['GET /login'])
+    ecs_world.west.faults(down=True)
+
+    result = ecs_world.run_unchecked(SYNC, extra_vars={'coldfront_ecs_timeout': 1})
+
+    assert result.rc != 0
+    summaries = assert_finished(result, SUMMARY, HOSTS)
+    east = summaries['ecs-east']
+    assert not east['ok'] and east['error'].startswith(
+        'resource ecs-east (127.0.0.1) was not synced: GET /login failed: ReadTimeoutError: '), east
+    assert east['error'].endswith(
+        ' - the login timed out (no answer within 1.0s) and was not retried, because ECS may have created a token all '
+        'the same: ECS may hold one unused token of this user until it expires (2 hours idle by default; it counts '
+        'against the limit of 100 live tokens per user); check the load on ECS or raise the timeout option, then '
+        're-run'), east
+    west = summaries['ecs-west']
+    assert not west['ok'] and west['error'].startswith('resource ecs-west (127.0.0.2) was not synced: GET /login failed: '), west
+    assert 'Connection aborted' in west['error'] and 'unused token' not in west['error'], west
+    assert_untouched(site, before)
+
+    wait_for(lambda: ecs_world.east.stats()['requests'].get('GET /login'))
+    east_stats, west_stats = ecs_world.east.stats(), ecs_world.west.stats()
+    assert east_stats['requests'] == {'GET /login': 1}, east_stats
+    assert (east_stats['logins'], east_stats['live_tokens_total']) == (1, 1), east_stats   # the one unused token
+    assert west_stats['requests'] == {'GET /login': 4} and west_stats['logins'] == 0, west_stats
+    # The unused token idles out on ECS (expired here at once); nothing else was left live.
+    ecs_world.east.faults(expire_tokens=True)
+    ecs_world.assert_no_live_tokens('the unused token expired')
+
+    for simulator in ecs_world.simulators.values():
+        simulator.clear_faults()
     assert_converges(ecs_world, SYNC)
 
 

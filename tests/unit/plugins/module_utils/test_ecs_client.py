@@ -4,6 +4,7 @@ import threading
 
 import pytest
 import requests
+from urllib3.exceptions import ReadTimeoutError
 
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_client import EcsClient
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_errors import (
@@ -402,6 +403,119 @@ def test_connection_failure_says_what_to_check():
             client.capacity()
     assert info.value.kind == 'connection' and 'ECS_HOST' in str(info.value)
     assert len(sleeps) == 2
+
+
+# -- login retries ---------------------------------------------------------------------------------------
+
+
+def login_read_timeout():
+    return requests.exceptions.ReadTimeout(ReadTimeoutError(None, '/login', 'Read timed out. (read timeout=30.0)'))
+
+
+@pytest.mark.parametrize('retries', [0, 1, 3])
+def test_failing_login_is_tried_retries_plus_one_times_in_all(retries):
+    """The login retries on its own; the call that needed the token does not start another round of logins."""
+    ecs = FakeEcs({('GET', '/login'): UNAVAILABLE})
+    client, sleeps = make_client(ecs, retries=retries)
+    with pytest.raises(EcsApiError) as info:
+        with client:
+            client.capacity()
+    assert len(ecs.calls_to('GET', '/login')) == retries + 1
+    assert sleeps == [0.5, 1.0, 2.0][:retries]
+    assert not ecs.calls_to('GET', '/object/capacity') and not ecs.calls_to('GET', '/logout')
+    error = info.value
+    assert (error.status, error.code, error.path, error.retryable) == (503, 6000, '/login', False)
+    assert str(error).startswith('GET /login failed (HTTP 503, ECS error 6000)') and 'retry later' in str(error)
+
+
+def test_failing_login_under_an_uncertain_write_is_not_repeated_by_the_read_back():
+    ecs = FakeEcs({('GET', '/login'): UNAVAILABLE})
+    client, _sleeps = make_client(ecs, retries=2)
+    with pytest.raises(EcsApiError, match='GET /login failed'):
+        with client:
+            client.create_namespace('ns1')
+    assert len(ecs.calls_to('GET', '/login')) == 3
+    assert [c[1] for c in ecs.calls] == ['/login'] * 3
+
+
+def test_login_recovering_within_its_retries_goes_on():
+    ecs = FakeEcs({('GET', '/login'): [UNAVAILABLE, UNAVAILABLE, None],
+                   ('GET', '/object/capacity'): FakeResponse(200, {'totalFree_gb': 4})})
+    client, sleeps = make_client(ecs)
+    with client:
+        assert client.capacity() == {'totalFree_gb': 4}
+    assert len(ecs.calls_to('GET', '/login')) == 3 and sleeps == [0.5, 1.0]
+    assert client.logins == 1 and ecs.live == set()
+
+
+@pytest.mark.parametrize('timeout', [
+    login_read_timeout(),
+    requests.exceptions.ConnectionError(ReadTimeoutError(None, '/login', 'Read timed out.')),  # while reading the body
+])
+def test_login_read_timeout_is_not_retried_and_warns_of_an_unused_token(timeout):
+    """The /login request reached ECS, which may have minted a token: another attempt could mint another."""
+    ecs = FakeEcs({('GET', '/login'): timeout})
+    client, sleeps = make_client(ecs, timeout=7)
+    with pytest.raises(EcsApiError) as info:
+        with client:
+            client.capacity()
+    assert len(ecs.calls_to('GET', '/login')) == 1 and sleeps == []
+    error = info.value
+    assert (error.kind, error.path, error.retryable, error.status) == ('timeout', '/login', False, None)
+    message = str(error)
+    assert message.startswith('GET /login failed: ReadTimeoutError: ') and 'Read timed out' in message
+    assert message.endswith(' - the login timed out (no answer within 7s) and was not retried, because ECS may have '
+                            'created a token all the same: ECS may hold one unused token of this user until it '
+                            'expires (2 hours idle by default; it counts against the limit of 100 live tokens per '
+                            'user); check the load on ECS or raise the timeout option, then re-run'), message
+
+
+def test_after_a_login_read_timeout_the_client_logs_in_no_more():
+    """Later calls of the same client (or parallel workers waiting for the token) fail at once, same message."""
+    ecs = FakeEcs({('GET', '/login'): [login_read_timeout(), None],
+                   ('GET', '/object/namespaces/namespace/ns%d/quota' % 0): FakeResponse(200, {})})
+    client, _sleeps = make_client(ecs, max_workers=4)
+    with client:
+        with pytest.raises(EcsApiError) as first:
+            client.capacity()
+        results = client.map(client.get_namespace_quota, ['ns0', 'ns1', 'ns2'])
+    assert len(ecs.calls_to('GET', '/login')) == 1 and ecs.minted == 0
+    assert [str(error) for _item, _result, error in results] == [str(first.value)] * 3
+    assert 'one unused token' in str(first.value)
+
+
+def test_token_renewal_that_times_out_is_not_retried():
+    ecs = FakeEcs({('GET', '/login'): [None, login_read_timeout()],
+                   ('GET', NS_PATH): FakeResponse(401, reason='Unauthorized')})
+    client, _sleeps = make_client(ecs)
+    with pytest.raises(EcsApiError, match='one unused token') as info:
+        with client:
+            client.get_namespace('ns1')
+    assert len(ecs.calls_to('GET', '/login')) == 2 and len(ecs.calls_to('GET', NS_PATH)) == 1
+    assert not info.value.retryable
+    assert ecs.live == set()  # the refused token was logged out before the new login
+
+
+@pytest.mark.parametrize('failure', [
+    requests.exceptions.ConnectionError('Connection refused'),
+    requests.exceptions.ConnectTimeout('connect timed out'),
+])
+def test_login_connect_failure_is_retried(failure):
+    """Nothing reached ECS, so no token can have been minted: the login is retried (retries + 1 attempts)."""
+    ecs = FakeEcs({('GET', '/login'): [failure, failure, None],
+                   ('GET', '/object/capacity'): FakeResponse(200, {})})
+    client, sleeps = make_client(ecs)
+    with client:
+        assert client.capacity() == {}
+    assert len(ecs.calls_to('GET', '/login')) == 3 and sleeps == [0.5, 1.0]
+
+    ecs = FakeEcs({('GET', '/login'): failure})
+    client, sleeps = make_client(ecs, retries=2)
+    with pytest.raises(EcsApiError) as info:
+        with client:
+            client.capacity()
+    assert len(ecs.calls_to('GET', '/login')) == 3 and sleeps == [0.5, 1.0]
+    assert info.value.kind in ('connection', 'timeout') and 'unused token' not in str(info.value)
 
 
 def test_no_secret_in_errors_or_repr():
