@@ -75,7 +75,9 @@ options:
     type: list
     elements: str
   resource_attribute:
-    description: Select resources whose attribute O(resource_attribute.name) equals O(resource_attribute.value).
+    description:
+      - Select resources whose attribute O(resource_attribute.name) equals O(resource_attribute.value), or, without
+        O(resource_attribute.value), has a value that is not empty.
     type: dict
     suboptions:
       name:
@@ -83,9 +85,8 @@ options:
         type: str
         required: true
       value:
-        description: The value it must have (text).
+        description: The value it must have (text). Leave it out to select every resource where the attribute is set.
         type: str
-        required: true
   resource_query:
     description:
       - JMESPath expression evaluated on each resource record (C(id), C(name), C(resource_type),

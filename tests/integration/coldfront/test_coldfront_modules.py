@@ -206,3 +206,16 @@ def test_resource_onboarding_and_resource_attributes(coldfront_site):
     assert bad.task('bad')[0]['result']['msg'] == (
         "1 problem(s), nothing written: resource ecs-north 'capacity_tb': value 'huge' is not a Float (Float attribute)")
     assert coldfront_site.history_counts() == counts
+
+
+def test_resource_attribute_check_mode_writes_nothing(coldfront_site):
+    counts = coldfront_site.history_counts()
+    result = run_playbook(play(task('check', 'coldfront_resource_attribute', check_mode=True, attributes=[
+        {'resource': 'ecs-east', 'name': 'used_tb', 'value': 77.5}])), env=coldfront_site.env, diff=True)
+    assert result.rc == 0, result.output
+    check = only(result, 'check')
+    assert check['changed'] and check['diff']['after'] == {'resource ecs-east / used_tb': '77.5'}
+    assert coldfront_site.history_counts() == counts
+    models = coldfront_site.orm()
+    assert not models.ResourceAttribute.objects.filter(resource__name='ecs-east', value='77.5').exists()
+

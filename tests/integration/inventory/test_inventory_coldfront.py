@@ -142,6 +142,7 @@ def test_graph_and_statuses(coldfront_site, tmp_path):
     ({'name_contains': 'WEST'}, ['ecs-west']),
     ({'name_contains': '', 'resource_types': ['Storage']}, ['ecs-east', 'ecs-west']),
     ({'resource_attribute': {'name': 'replication_group', 'value': 'rg1'}}, ['ecs-east']),
+    ({'resource_attribute': {'name': 'capacity_tb'}}, ['ecs-east']),
     ({'name_contains': '', 'resource_query': "attributes.ldap_domain == 'ad.example.org' && contains(name, 'east')"},
      ['ecs-east']),
     ({'resources': ['ecs-west', 'Cluster A']}, ['ecs-west']),
