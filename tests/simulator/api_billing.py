@@ -6,35 +6,40 @@ from .payload import as_list, as_str
 from .routes import READ, Route, ok
 
 
+def meter(ctx):
+    """What metering reports for this request (`metering_lag_seconds` behind ctx.now)."""
+    return billing.Metering(ctx.now, ctx.config.metering_lag_seconds)
+
+
 def namespace_info(ctx, namespace):
     """GET /object/billing/namespace/{ns}/info: totals, plus a page of buckets with include_bucket_detail."""
     ctx.require(READ, namespace)
     target = ctx.world.namespace(namespace)
     unit = billing.size_unit(ctx.params)
     if not ctx.flag('include_bucket_detail'):
-        return ok(billing.namespace_record(target, unit, ctx.now, False), 'namespace_billing_info')
+        return ok(billing.namespace_record(target, unit, meter(ctx), False), 'namespace_billing_info')
     names, next_marker, _size = ctx.page(target.buckets)
     page = [target.buckets[name] for name in names]
-    return ok(billing.namespace_record(target, unit, ctx.now, True, page, next_marker), 'namespace_billing_info')
+    return ok(billing.namespace_record(target, unit, meter(ctx), True, page, next_marker), 'namespace_billing_info')
 
 
 def bucket_info(ctx, namespace, bucket):
     """GET /object/billing/buckets/{ns}/{bucket}/info."""
     ctx.require(READ, namespace)
     unit = billing.size_unit(ctx.params)
-    return ok(billing.bucket_record(ctx.world.bucket(namespace, bucket), unit, ctx.now), 'bucket_billing_info')
+    return ok(billing.bucket_record(ctx.world.bucket(namespace, bucket), unit, meter(ctx)), 'bucket_billing_info')
 
 
 def namespace_sample(ctx, namespace):
     """GET /object/billing/namespace/{ns}/sample?start_time=&end_time= (5-minute boundaries)."""
     ctx.require(READ, namespace)
     target = ctx.world.namespace(namespace)
-    unit, window = billing.size_unit(ctx.params), billing.sample_window(ctx.params)
-    record = dict(billing.sample_record(list(target.buckets.values()), unit, window), namespace=namespace)
+    unit, window, metered = billing.size_unit(ctx.params), billing.sample_window(ctx.params), meter(ctx)
+    record = dict(billing.sample_record(list(target.buckets.values()), unit, window, metered), namespace=namespace)
     if ctx.flag('include_bucket_detail'):
         names, next_marker, _size = ctx.page(target.buckets)
         record['bucket_billing_sample'] = [
-            dict(billing.sample_record([target.buckets[name]], unit, window), name=name, namespace=namespace)
+            dict(billing.sample_record([target.buckets[name]], unit, window, metered), name=name, namespace=namespace)
             for name in names]
         if next_marker:
             record['next_marker'] = next_marker
@@ -46,7 +51,7 @@ def bucket_sample(ctx, namespace, bucket):
     ctx.require(READ, namespace)
     target = ctx.world.bucket(namespace, bucket)
     unit, window = billing.size_unit(ctx.params), billing.sample_window(ctx.params)
-    return ok(dict(billing.sample_record([target], unit, window), name=bucket, namespace=namespace),
+    return ok(dict(billing.sample_record([target], unit, window, meter(ctx)), name=bucket, namespace=namespace),
               'bucket_billing_sample')
 
 
@@ -63,11 +68,11 @@ def batch_ids(ctx):
 def namespaces_batch(ctx):
     """POST /object/billing/namespace/info {"id": [ns, ...]}: {"namespace_billing_info": [...]}; 400/1004 if any is missing."""
     ids = batch_ids(ctx)
-    unit, detail = billing.size_unit(ctx.params), ctx.flag('include_bucket_detail')
+    unit, detail, metered = billing.size_unit(ctx.params), ctx.flag('include_bucket_detail'), meter(ctx)
     records = []
     for name in ids:
         ctx.require(READ, name)
-        records.append(billing.namespace_record(ctx.world.namespace(name), unit, ctx.now, detail))
+        records.append(billing.namespace_record(ctx.world.namespace(name), unit, metered, detail))
     return ok({'namespace_billing_info': records}, 'namespace_billing_infos')
 
 
@@ -80,7 +85,8 @@ def buckets_batch(ctx, namespace):
     missing_buckets = [name for name in ids if name not in target.buckets]
     if missing_buckets:
         raise not_found(missing_buckets[0])
-    records = [billing.bucket_record(target.buckets[name], unit, ctx.now) for name in ids]
+    metered = meter(ctx)
+    records = [billing.bucket_record(target.buckets[name], unit, metered) for name in ids]
     return ok({'bucket_billing_info': records}, 'bucket_billing_infos')
 
 

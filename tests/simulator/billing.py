@@ -26,29 +26,50 @@ def in_unit(size_bytes, unit):
     return int(value) if value.is_integer() else value
 
 
-def sample_time(now):
-    """The time of the last metering sample: now, floored to the 5-minute period."""
-    return clock.iso_seconds(now - now % SAMPLE_PERIOD)
+class Metering:
+    """What metering reports at `now` with a lag of `lag` seconds (config `metering_lag_seconds`).
+
+    The metering point is the 5-minute sample boundary at or before `now - lag`; it is the `sample_time` and
+    `uptodate_till` of every record. With lag 0 the usage is the current one (no lag at all); with a lag it is
+    the bucket's usage as of the metering point (its last change at or before it, 0 before any).
+    """
+
+    def __init__(self, now, lag=0):
+        self.lag = lag
+        moment = now - lag
+        self.point = moment - moment % SAMPLE_PERIOD
+        self.stamp = clock.iso_seconds(self.point)
+
+    def usage(self, bucket):
+        """(bytes, objects) of a bucket as metering reports them."""
+        if not self.lag:
+            return bucket.size_bytes, bucket.objects
+        return bucket.usage_at(self.point)
+
+    def totals(self, buckets):
+        """(bytes, objects) summed over buckets."""
+        usages = [self.usage(bucket) for bucket in buckets]
+        return sum(size for size, _objects in usages), sum(objects for _size, objects in usages)
 
 
-def bucket_record(bucket, unit, now):
+def bucket_record(bucket, unit, meter):
     """A bucket billing record (GET /object/billing/buckets/{ns}/{bucket}/info, bucket_billing_info items)."""
-    stamp = sample_time(now)
+    size_bytes, objects = meter.usage(bucket)
     return {'name': bucket.name, 'namespace': bucket.namespace, 'vpool_id': bucket.vpool,
-            'total_size': in_unit(bucket.size_bytes, unit), 'total_size_unit': unit,
-            'total_objects': bucket.objects, 'total_mpu_size': 0, 'total_mpu_parts': 0,
-            'sample_time': stamp, 'uptodate_till': stamp, 'TagSet': list(bucket.tags)}
+            'total_size': in_unit(size_bytes, unit), 'total_size_unit': unit,
+            'total_objects': objects, 'total_mpu_size': 0, 'total_mpu_parts': 0,
+            'sample_time': meter.stamp, 'uptodate_till': meter.stamp, 'TagSet': list(bucket.tags)}
 
 
-def namespace_record(namespace, unit, now, detail, page=None, next_marker=None):
+def namespace_record(namespace, unit, meter, detail, page=None, next_marker=None):
     """A namespace billing record: totals over all buckets, per-bucket records for `page` when `detail`."""
     buckets = list(namespace.buckets.values())
-    stamp = sample_time(now)
-    record = {'namespace': namespace.name, 'total_size': in_unit(sum(b.size_bytes for b in buckets), unit),
-              'total_size_unit': unit, 'total_objects': sum(b.objects for b in buckets),
-              'total_mpu_size': 0, 'total_mpu_parts': 0, 'sample_time': stamp, 'uptodate_till': stamp}
+    size_bytes, objects = meter.totals(buckets)
+    record = {'namespace': namespace.name, 'total_size': in_unit(size_bytes, unit),
+              'total_size_unit': unit, 'total_objects': objects,
+              'total_mpu_size': 0, 'total_mpu_parts': 0, 'sample_time': meter.stamp, 'uptodate_till': meter.stamp}
     if detail:
-        record['bucket_billing_info'] = [bucket_record(b, unit, now) for b in (buckets if page is None else page)]
+        record['bucket_billing_info'] = [bucket_record(b, unit, meter) for b in (buckets if page is None else page)]
     if next_marker:
         record['next_marker'] = next_marker
     return record
@@ -80,10 +101,11 @@ def sample_window(params):
     return start, end
 
 
-def sample_record(buckets, unit, window):
-    """Totals for a sample window. The simulator keeps no history: deltas are 0, totals are current."""
+def sample_record(buckets, unit, window, meter):
+    """Totals for a sample window: deltas are 0; totals are what `meter` reports (current usage without lag)."""
     start, end = window
+    size_bytes, objects = meter.totals(buckets)
     return {'sample_start_time': clock.iso_seconds(start), 'sample_end_time': clock.iso_seconds(end),
-            'total_size': in_unit(sum(b.size_bytes for b in buckets), unit), 'total_size_unit': unit,
-            'total_objects': sum(b.objects for b in buckets), 'objects_created': 0, 'objects_deleted': 0,
+            'total_size': in_unit(size_bytes, unit), 'total_size_unit': unit,
+            'total_objects': objects, 'objects_created': 0, 'objects_deleted': 0,
             'bytes_delta': 0, 'ingress': 0, 'egress': 0}

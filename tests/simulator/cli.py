@@ -31,6 +31,9 @@ def parse_args(argv):
                         help='namespace list items: brief (id/name/link, older ECS) or full (4.x); default full')
     parser.add_argument('--batch-billing', choices=('on', 'off'), default='on',
                         help='POST /object/billing/namespace/info available (default on)')
+    parser.add_argument('--metering-lag-seconds', type=float, default=0,
+                        help='billing reports usage as of the 5-minute sample at or before now minus this (default 0: '
+                             'no lag)')
     parser.add_argument('--log', default=os.environ.get('ECS_SIM_LOG'),
                         help='append one line per API call to this file (tokens truncated); env ECS_SIM_LOG')
     return parser.parse_args(argv)
@@ -55,7 +58,8 @@ def main(argv=None):
     config = Config()
     try:
         config.update({'latency_ms': args.latency_ms, 'token_cap': args.token_cap,
-                       'namespace_list': args.namespace_list, 'batch_billing': args.batch_billing})
+                       'namespace_list': args.namespace_list, 'batch_billing': args.batch_billing,
+                       'metering_lag_seconds': args.metering_lag_seconds})
         state = None
         if args.state:
             with open(args.state, encoding='utf-8') as stream:

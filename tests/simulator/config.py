@@ -46,6 +46,7 @@ class Config:
     page_size_max: int = 1000
     empty_bucket_seconds: float = 2.0
     put_without_user_mapping: str = 'clear'
+    metering_lag_seconds: float = 0
 
     CHECKS = {
         'namespace_list': _choice('brief', 'full'),
@@ -59,6 +60,7 @@ class Config:
         'page_size_max': _number(1, int),
         'empty_bucket_seconds': _number(0),
         'put_without_user_mapping': _choice('clear', 'keep'),
+        'metering_lag_seconds': _number(0),
     }
 
     def update(self, changes):

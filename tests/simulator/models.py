@@ -132,10 +132,24 @@ class Bucket:
     size_bytes: int = 0
     objects: int = 0
     empty_task: EmptyTask = None
+    usage_history: list = field(default_factory=list)  # [(time, bytes, objects)] of every usage change, in order
 
     def is_empty(self):
         """True when the bucket holds no object and no byte."""
         return self.objects == 0 and self.size_bytes == 0
+
+    def set_usage(self, size_bytes, objects, now):
+        """Change the usage, recording the change (at `now`) in `usage_history` for lagged metering."""
+        if (size_bytes, objects) != (self.size_bytes, self.objects):
+            self.usage_history.append((now, size_bytes, objects))
+        self.size_bytes, self.objects = size_bytes, objects
+
+    def usage_at(self, moment):
+        """(bytes, objects) as of `moment`: the last change at or before it, (0, 0) before any."""
+        for changed, size_bytes, objects in reversed(self.usage_history):
+            if changed <= moment:
+                return size_bytes, objects
+        return 0, 0
 
     def to_api(self):
         """GET /object/bucket/{bucket}/info body (also the items of the bucket list)."""

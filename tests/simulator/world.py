@@ -385,8 +385,8 @@ class World:
         if 'quota' in entry:
             bucket.block_size, bucket.notification_size = quota_pair(entry['quota'] or {}, required=False)
         usage = entry.get('usage') or {}
-        bucket.size_bytes = self.seed_count(usage, 'bytes', bucket.size_bytes)
-        bucket.objects = self.seed_count(usage, 'objects', bucket.objects)
+        bucket.set_usage(self.seed_count(usage, 'bytes', bucket.size_bytes),
+                         self.seed_count(usage, 'objects', bucket.objects), clock.now())
         namespace.buckets[name] = bucket
 
     @staticmethod

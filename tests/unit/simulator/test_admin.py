@@ -122,7 +122,7 @@ def test_config_reads_and_validates(ecs_sim):
     assert config == {'namespace_list': 'full', 'batch_billing': True, 'latency_ms': 0, 'token_cap': 100,
                       'token_ttl_seconds': 28800, 'token_idle_seconds': 7200, 'expired_token_response': 401,
                       'page_size_default': 100, 'page_size_max': 1000, 'empty_bucket_seconds': 2.0,
-                      'put_without_user_mapping': 'clear'}
+                      'put_without_user_mapping': 'clear', 'metering_lag_seconds': 0}
     assert ecs_sim.config(batch_billing='off', page_size_default=5)['batch_billing'] is False
     for bad in ({'namespace_list': 'short'}, {'token_cap': 0}, {'expired_token_response': 303}, {'nope': 1},
                 {'page_size_default': 2.5}):
