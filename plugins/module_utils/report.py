@@ -49,6 +49,7 @@ DEFAULT_OPTIONS = {
     'threshold': 0.9,
     'threshold_overrides': {},
     'overcommit': None,
+    'overcommit_overrides': {},
     'history_days': 90,
     'top': 10,
     'max_points': 500,
@@ -120,6 +121,11 @@ def report_options(**given):
         options['threshold_overrides'] = dict((str(name), as_number(value, 'threshold of resource %s' % name))
                                               for name, value in options['threshold_overrides'].items())
         options['overcommit'] = as_number(options['overcommit'], 'overcommit')
+        options['overcommit_overrides'] = dict(
+            (str(name), as_number(value, 'overcommit of resource %s' % name))
+            for name, value in options['overcommit_overrides'].items())
+        for name, value in options['overcommit_overrides'].items():
+            rollup({'name': name, 'capacity': 1, 'overcommit': value})
     except QuotaError as exc:
         raise ReportError(str(exc))
     return options
@@ -263,7 +269,8 @@ def summarize(resources, options, generated_at):
                     row['id'], row['project'], row['resource'], '; '.join(row['problems'])))
         inputs.append(_quota_input(record, rows, names, warnings))
         allocations.append(rows)
-    trees = rollup(inputs, overcommit=options['overcommit'])
+    overrides = options['overcommit_overrides']
+    trees = [rollup(given, overcommit=overrides.get(given['name'], options['overcommit'])) for given in inputs]
     alerts = evaluate_thresholds(trees, options['threshold'], options['threshold_overrides'], unit=UNIT)
     levels = _levels(alerts)
     rows_out = []
@@ -290,6 +297,7 @@ def summarize(resources, options, generated_at):
         'threshold': options['threshold'],
         'threshold_overrides': dict(options['threshold_overrides']),
         'overcommit_allowance': options['overcommit'],
+        'overcommit_overrides': dict(options['overcommit_overrides']),
         'top': options['top'],
         'max_points': options['max_points'],
         'attributes': dict(names),

@@ -110,6 +110,11 @@ options:
         the threshold.
       - If not set, the allocated total has no limit (overcommit is still shown).
     type: float
+  overcommit_overrides:
+    description:
+      - "Overcommit allowances per resource name, for example C({ecs-archive: 1.0}); they win over O(overcommit).
+        A null value means no limit for that resource."
+    type: dict
   quota_attribute:
     description:
       - Allocation attribute whose value is the limit and whose usage is the usage, in TB.
@@ -302,6 +307,7 @@ def main():
         threshold=dict(type='float', default=0.9),
         threshold_overrides=dict(type='dict'),
         overcommit=dict(type='float'),
+        overcommit_overrides=dict(type='dict'),
         quota_attribute=dict(type='str', default='Storage Quota (TB)'),
         namespace_attribute=dict(type='str', default='Namespace'),
         capacity_attribute=dict(type='str', default='capacity_tb'),
@@ -313,7 +319,8 @@ def main():
     try:
         options = report_options(
             title=params['title'], threshold=params['threshold'], threshold_overrides=params['threshold_overrides'],
-            overcommit=params['overcommit'], history_days=params['history_days'], top=params['top'],
+            overcommit=params['overcommit'], overcommit_overrides=params['overcommit_overrides'],
+            history_days=params['history_days'], top=params['top'],
             max_points=params['max_points'],
             attributes=dict((key, params['%s_attribute' % key]) for key in ('quota', 'namespace', 'capacity', 'used', 'allocated')))
     except ReportError as exc:

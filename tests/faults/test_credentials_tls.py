@@ -40,6 +40,15 @@ def run_without(world, variable, inventory):
         world.env = env
 
 
+def not_synced(world, resource):
+    """How the error of a resource that was not synced at all begins: it names how many of its provisioned
+    allocations were not synced, and their ids (ecs-north has none)."""
+    ids = sorted(world.site.allocation_id(item.ref) for item in SYNC_LABS if item.resource == resource)
+    listed = ' (ids %s)' % ', '.join(str(number) for number in ids) if ids else ''
+    return 'resource %s (%s) was not synced, %d allocation(s) not synced%s: ' % (
+        resource, world.sim('ecs-east' if resource == 'ecs-north' else resource).host, len(ids), listed)
+
+
 def errors(result):
     return dict((host, summary['error']) for host, summary in assert_finished(result, 'ecs_sync_summary', HOSTS).items())
 
@@ -62,14 +71,15 @@ def test_credentials_and_tls(ecs_world, tmp_path):
 
     assert first.rc != 0
     east, north, west = (errors(first)[host] for host in HOSTS)
-    assert east.startswith('resource ecs-east (127.0.0.1) was not synced: GET /login failed (HTTP 401, ECS error 4000)'), east
+    assert east.startswith(not_synced(ecs_world, 'ecs-east') + 'GET /login failed (HTTP 401, ECS error 4000)'), east
     assert east.endswith('- check username and password (ECS_USER / ECS_PASS) and that the user may log in to the ECS '
                          'Management API'), east
-    assert west.startswith('resource ecs-west (127.0.0.2) was not synced: GET /login failed: SSLCertVerificationError: [SSL: CERTIFICATE_VERIFY_FAILED]'), west
+    assert west.startswith(not_synced(ecs_world, 'ecs-west') + 'GET /login failed: SSLCertVerificationError: '
+                                                               '[SSL: CERTIFICATE_VERIFY_FAILED]'), west
     assert west.endswith(
         '- the ECS certificate could not be verified: set ca_path (ECS_CA_PATH) to the CA bundle that signed it, '
         'or validate_certs: false (ECS_VALIDATE_CERTS=false) only on a trusted network'), west
-    assert north == 'resource ecs-north (127.0.0.1) was not synced: missing required arguments: password', north
+    assert north == not_synced(ecs_world, 'ecs-north') + 'missing required arguments: password', north
     assert_untouched(site, before)
     assert WRONG_PASSWORD not in first.output and password not in first.output
 
@@ -86,5 +96,5 @@ def test_credentials_and_tls(ecs_world, tmp_path):
     assert read['warnings'] == ['validate_certs is false: the ECS certificate of https://127.0.0.1:%d is not verified, '
                                 'so the password and token could be intercepted; set ca_path to the CA bundle instead'
                                 % ecs_world.east.port]
-    assert north.startswith('resource ecs-north (127.0.0.1) was not synced: GET /login failed: SSLCertVerificationError: '
+    assert north.startswith(not_synced(ecs_world, 'ecs-north') + 'GET /login failed: SSLCertVerificationError: '
                             '[SSL: CERTIFICATE_VERIFY_FAILED]'), north

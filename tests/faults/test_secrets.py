@@ -1,4 +1,5 @@
-"""Nothing secret shows up anywhere: provision and sync at -vvvv with --diff, an inventory cache on disk, errors.
+"""Nothing secret shows up anywhere: provision and sync at -vvvv with --diff, an inventory cache on disk, errors;
+setup and report at -vvvv with a database URL that carries a password (last test).
 
 The secrets: the ECS password (a dedicated ECS user, handed over as an extra var), the ECS session tokens, the
 ColdFront SECRET_KEY and a mail password from ColdFront's env file, and (on PostgreSQL) the database password in
@@ -8,6 +9,7 @@ too.  After both: none of the secrets (outside the inputs that carry them) and n
 Ansible's temporary directories, or any other file written under the test's directory.
 """
 
+import json
 import os
 import re
 import secrets
@@ -109,4 +111,77 @@ def test_no_secret_in_output_cache_artifacts_or_files(ecs_world, tmp_path):
     assert os.path.isdir(os.path.join(str(tmp_path), 'runner', 'artifacts'))
     # The inputs hold the secrets by design: ColdFront's env file and the runner's extra vars (AWX's injection).
     inputs = {str(env_file), os.path.join(str(tmp_path), 'runner', 'env', 'extravars')}
+    assert leaks(str(tmp_path), needles, skip=inputs) == {}
+
+
+def db_url_with_password(site, password):
+    """The site's database URL carrying ``password``, and still opening the site's database: PostgreSQL here trusts
+    local clients (any password gets in), SQLite ignores user and password (``sqlite://user:password@//path``)."""
+    parts = urlsplit(site.db_url)
+    if site.kind == 'postgresql':
+        return urlunsplit(parts._replace(netloc='%s:%s@%s' % (parts.username, password, parts.netloc.rsplit('@', 1)[-1])))
+    assert parts.scheme == 'sqlite' and not parts.netloc and parts.path.startswith('//'), site.db_url
+    return 'sqlite://coldfront:%s@%s' % (password, parts.path)
+
+
+def test_no_secret_from_setup_or_report(coldfront_site, tmp_path):
+    """setup.yml (ansible-playbook, --diff) and report.yml (ansible-runner, as AWX runs it) at -vvvv, with the
+    database URL, password included, as the extra var coldfront_ecs_db_url and the ECS credentials as extra vars
+    too (a workflow may hand them to every job; neither playbook talks to ECS).  Each runs once against the site
+    and once against a database server that does not answer, so the error paths print too.  Neither the database
+    password nor the ECS password shows up in stdout/stderr, the task results, the report files, the runner's
+    artifacts, Ansible's temporary directories or any other file written under the test's directory."""
+    site = coldfront_site
+    db_password, ecs_password = 'Db-Pw-' + secrets.token_hex(10), 'Ecs-Pw-' + secrets.token_hex(10)
+    needles = [db_password, ecs_password]
+    db_url = db_url_with_password(site, db_password)
+    dead_url = 'postgresql://coldfront:%s@127.0.0.1:9/coldfront' % db_password
+    (tmp_path / 'home').mkdir()
+    env = {'DJANGO_SETTINGS_MODULE': site.env['DJANGO_SETTINGS_MODULE'], 'SECRET_KEY': site.env['SECRET_KEY'],
+           'ANSIBLE_LOCAL_TEMP': str(tmp_path / 'ansible-local'), 'ANSIBLE_REMOTE_TEMP': str(tmp_path / 'ansible-remote'),
+           'HOME': str(tmp_path / 'home')}
+    credentials = {'ecs_username': 'svc-ansible', 'ecs_password': ecs_password}
+    north = {'name': 'ecs-north', 'url': 'https://ecs3.example.org', 'replication_group': 'rg-north',
+             'ldap_domain': 'ad.example.org', 'description': 'Dell ECS, north'}
+
+    setup = run_playbook('playbooks/setup.yml', extra_vars=dict(credentials, coldfront_ecs_db_url=db_url,
+                                                                ecs_setup_resources=[north]),
+                         diff=True, verbosity=4, env=env)
+    assert setup.rc == 0, setup.output
+    assert site.resource_attributes('ecs-north')['url'] == 'https://ecs3.example.org'       # it used the URL
+    assert NO_LOG_MASK in setup.stdout                          # the URL went in and was masked
+    setup_dead = run_playbook('playbooks/setup.yml', extra_vars=dict(credentials, coldfront_ecs_db_url=dead_url),
+                              verbosity=4, env=env)
+    assert setup_dead.rc != 0
+    assert 'cannot reach the ColdFront database (postgresql coldfront@127.0.0.1:9/coldfront)' in setup_dead.stdout
+
+    reports = tmp_path / 'reports'
+    runs = {}
+    for name, url in (('report', db_url), ('report-dead', dead_url)):
+        (tmp_path / name).mkdir()
+        inventory = tmp_path / name / 'localhost.ini'
+        inventory.write_text('localhost ansible_connection=local\n')
+        runner = ansible_runner.run(
+            private_data_dir=str(tmp_path / name), playbook=os.path.join(REPO, 'playbooks', 'report.yml'),
+            inventory=str(inventory), extravars=dict(credentials, coldfront_ecs_db_url=url, ecs_report_output_dir=str(reports)),
+            envvars=base_env(env), verbosity=4, quiet=True)
+        runs[name] = (runner.rc, runner.stdout.read())
+    assert runs['report'][0] == 0, runs['report'][1]
+    assert NO_LOG_MASK in runs['report'][1]
+    written = list(files_under(str(reports)))
+    assert sorted(os.path.splitext(path)[1] for path in written) == ['.csv', '.html', '.json'], written
+    assert any(b'ecs-east' in open(path, 'rb').read() for path in written)        # the scan sees real reports
+    assert runs['report-dead'][0] != 0
+    assert 'cannot reach the ColdFront database (postgresql coldfront@127.0.0.1:9/coldfront)' in runs['report-dead'][1]
+
+    outputs = {'setup stdout': setup.stdout, 'setup stderr': setup.stderr, 'setup results': json.dumps(setup.events),
+               'failed setup stdout': setup_dead.stdout, 'failed setup stderr': setup_dead.stderr,
+               'failed setup results': json.dumps(setup_dead.events),
+               'report stdout': runs['report'][1], 'failed report stdout': runs['report-dead'][1]}
+    for where, text in outputs.items():
+        assert not [needle for needle in needles if needle in text], where
+    for name in ('report', 'report-dead'):
+        assert os.path.isdir(os.path.join(str(tmp_path), name, 'artifacts'))
+    # The input holds the secrets by design: the runner's extra vars (AWX's injection).
+    inputs = {os.path.join(str(tmp_path), name, 'env', 'extravars') for name in ('report', 'report-dead')}
     assert leaks(str(tmp_path), needles, skip=inputs) == {}

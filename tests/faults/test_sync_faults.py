@@ -32,6 +32,14 @@ def refs(resource=None):
     return [item.ref for item in SYNC_LABS if resource is None or item.resource == resource]
 
 
+def not_synced(world, resource):
+    """How the error of a resource that was not synced at all begins: it names how many of its provisioned
+    allocations were not synced, and their ids."""
+    ids = sorted(world.site.allocation_id(ref) for ref in refs(resource))
+    return 'resource %s (%s) was not synced, %d allocation(s) not synced (ids %s): ' % (
+        resource, world.sim(resource).host, len(ids), ', '.join(str(number) for number in ids))
+
+
 def test_persistent_ecs_faults_skip_only_what_they_touch(ecs_world):
     """ecs-east: every call about jones-genomics answers HTTP 500, every call about smith-lab hangs past the
     timeout; ecs-west is down (every connection reset).  lee-east is synced; smith-east and jones-east are
@@ -58,11 +66,11 @@ def test_persistent_ecs_faults_skip_only_what_they_touch(ecs_world):
     assert 'did not answer within 1.0s' in smith['reason']
     assert 'namespace jones-genomics' in jones['reason'] and 'HTTP 500, ECS error 7000' in jones['reason'], jones
     west = summaries['ecs-west']
-    assert not west['ok'] and west['error'].startswith('resource ecs-west (127.0.0.2) was not synced: GET /login failed: '), west
+    assert not west['ok'] and west['error'].startswith(not_synced(ecs_world, 'ecs-west') + 'GET /login failed: '), west
     assert 'Connection aborted' in west['error'] and 'check host and port' in west['error']
     assert_untouched(site, {ref: before[ref] for ref in ('smith-east', 'jones-east', 'odd-west', 'kim-west')})
     # The failure message of the play names both skipped allocations and the unreachable resource.
-    for text in ('namespace smith-lab', 'namespace jones-genomics', 'resource ecs-west (127.0.0.2) was not synced'):
+    for text in ('namespace smith-lab', 'namespace jones-genomics', not_synced(ecs_world, 'ecs-west')):
         assert text in result.stdout
 
     for simulator in ecs_world.simulators.values():
@@ -119,7 +127,7 @@ def test_token_cap(ecs_world):
         assert_synced(site, lab(ref))
     assert_untouched(site, before)
     error = summaries['ecs-east']['error']
-    assert error.startswith('resource ecs-east (127.0.0.1) was not synced: GET /login failed (HTTP 403, ECS error 1031)'), error
+    assert error.startswith(not_synced(ecs_world, 'ecs-east') + 'GET /login failed (HTTP 403, ECS error 1031)'), error
     assert 'maximum of 1 authentication tokens' in error
 
     holder.logout()
@@ -154,14 +162,14 @@ def test_login_hanging_past_the_timeout_is_tried_once(ecs_world):
     summaries = assert_finished(result, SUMMARY, HOSTS)
     east = summaries['ecs-east']
     assert not east['ok'] and east['error'].startswith(
-        'resource ecs-east (127.0.0.1) was not synced: GET /login failed: ReadTimeoutError: '), east
+        not_synced(ecs_world, 'ecs-east') + 'GET /login failed: ReadTimeoutError: '), east
     assert east['error'].endswith(
         ' - the login timed out (no answer within 1.0s) and was not retried, because ECS may have created a token all '
         'the same: ECS may hold one unused token of this user until it expires (2 hours idle by default; it counts '
         'against the limit of 100 live tokens per user); check the load on ECS or raise the timeout option, then '
         're-run'), east
     west = summaries['ecs-west']
-    assert not west['ok'] and west['error'].startswith('resource ecs-west (127.0.0.2) was not synced: GET /login failed: '), west
+    assert not west['ok'] and west['error'].startswith(not_synced(ecs_world, 'ecs-west') + 'GET /login failed: '), west
     assert 'Connection aborted' in west['error'] and 'unused token' not in west['error'], west
     assert_untouched(site, before)
 
@@ -196,7 +204,7 @@ def test_coldfront_locked_during_the_write(ecs_world):
     summaries = assert_finished(result, SUMMARY, HOSTS)
     for name in HOSTS:
         error = summaries[name]['error']
-        assert error.startswith('resource %s (%s) was not synced:' % (name, ecs_world.sim(name).host)), error
+        assert error.startswith(not_synced(ecs_world, name)), error
         assert locked_message(site) in error, error
     assert_untouched(site, before)
     assert {name: site.resource_attributes(name) for name in HOSTS} == resources_before
@@ -222,8 +230,8 @@ def test_coldfront_fails_mid_transaction_or_is_unreachable(ecs_world):
     assert result.rc != 0
     summaries = assert_finished(result, SUMMARY, HOSTS)
     east, west = summaries['ecs-east']['error'], summaries['ecs-west']['error']
-    assert east.startswith('resource ecs-east (127.0.0.1) was not synced:') and message in east, east
-    assert west.startswith('resource ecs-west (127.0.0.2) was not synced: cannot reach the ColdFront database '
+    assert east.startswith(not_synced(ecs_world, 'ecs-east')) and message in east, east
+    assert west.startswith(not_synced(ecs_world, 'ecs-west') + 'cannot reach the ColdFront database '
                            '(postgresql coldfront@127.0.0.1:9/coldfront)'), west
     assert 'Dead-Db-Pw-93' not in result.output
     assert_untouched(site, before)

@@ -33,6 +33,10 @@ class EcsWorld:
         self.simulators = simulators
         self.inventory = inventory
         self.env = env
+        # Tokens a test holds itself, per resource (not counted as left live by a run).
+        self.tokens_held = {}
+        # True: ``run()`` asserts after every run that no token is left live on any simulator.
+        self.check_tokens = False
 
     @property
     def east(self):
@@ -46,10 +50,23 @@ class EcsWorld:
         return self.simulators[resource]
 
     def run(self, playbook, **kwargs):
-        """``run_playbook`` with this world's inventory and environment (``env=`` entries are added)."""
+        """``run_playbook`` with this world's inventory and environment (``env=`` entries are added).
+
+        With ``check_tokens`` set, the run is followed by :meth:`assert_no_live_tokens`, whatever its rc.
+        """
         kwargs['env'] = dict(self.env, **(kwargs.get('env') or {}))
         kwargs.setdefault('inventory', self.inventory)
-        return run_playbook(playbook, **kwargs)
+        result = run_playbook(playbook, **kwargs)
+        if self.check_tokens:
+            self.assert_no_live_tokens('%s (rc %s):\n%s' % (playbook, result.rc, result.output[-3000:]))
+        return result
+
+    def assert_no_live_tokens(self, after='the run'):
+        """Every token the playbooks got from ECS was logged out: none is live on any simulator (``tokens_held``
+        aside)."""
+        for resource, simulator in sorted(self.simulators.items()):
+            live = simulator.stats()['live_tokens_total'] - self.tokens_held.get(resource, 0)
+            assert live == 0, '%s: %d token(s) left live on the simulator after %s' % (resource, live, after)
 
     def provisioned(self, ref, namespace, bucket, quota_gb=10240, used=0, resource='ecs-east'):
         """Make allocation ``ref`` look provisioned: ``Subdirectory`` recorded, namespace and bucket on ECS."""

@@ -73,8 +73,10 @@ def add_lab(world, title, resource, quota_tb, options=None, ref=None):
 
 @pytest.fixture
 def world(ecs_world):
-    """The default world plus the automation-options attribute type (not in upstream ColdFront)."""
+    """The default world plus the automation-options attribute type (not in upstream ColdFront); every run is
+    checked to leave no ECS token live on any simulator (docs/security.md)."""
     ecs_world.site.add_attribute_type('allocation', OPTIONS, 'Text')
+    ecs_world.check_tokens = True
     return ecs_world
 
 

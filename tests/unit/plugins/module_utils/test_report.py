@@ -191,3 +191,16 @@ def test_csv_defuses_spreadsheet_formulas():
     rows = list(csv.DictReader(io.StringIO(R.to_csv(build()))))
     assert [row['project'] for row in rows if row['allocation_id'] == '7'] == ['\'=HYPERLINK("http://x")']
     assert R._cell('-1 Lab') == "'-1 Lab" and R._cell(-1) == '-1' and R._cell(True) == 'true'  # pylint: disable=protected-access
+
+
+def test_overcommit_overrides_per_resource():
+    assert R.report_options(overcommit_overrides={'ecs-east': '1.5'})['overcommit_overrides'] == {'ecs-east': 1.5}
+    with pytest.raises(R.ReportError):
+        R.report_options(overcommit_overrides={'ecs-east': 0})
+    # East is allowed 1.5 x capacity (65 of 75: no alert), west keeps the global 1.2; a null override is no limit.
+    report = build(threshold_overrides={'ecs-west': 0.3}, overcommit=1.2, overcommit_overrides={'ecs-east': 1.5})
+    assert report['overcommit_overrides'] == {'ecs-east': 1.5}
+    assert [a for a in report['alerts'] if a['scope'] == 'resource ecs-east' and a['quota'] == 'allocated'] == []
+    assert ('ecs-west', 'allocated', 'warning') in [(a['resource'], a['quota'], a['level']) for a in report['alerts']]
+    unlimited = build(overcommit=1.2, overcommit_overrides={'ecs-east': None})
+    assert not [a for a in unlimited['alerts'] if a['scope'] == 'resource ecs-east' and a['quota'] == 'allocated']
