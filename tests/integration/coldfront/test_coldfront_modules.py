@@ -218,4 +218,3 @@ def test_resource_attribute_check_mode_writes_nothing(coldfront_site):
     assert coldfront_site.history_counts() == counts
     models = coldfront_site.orm()
     assert not models.ResourceAttribute.objects.filter(resource__name='ecs-east', value='77.5').exists()
-
