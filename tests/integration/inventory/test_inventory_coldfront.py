@@ -106,6 +106,10 @@ def test_list_hosts_and_exact_host_vars(coldfront_site, tmp_path):
                           usage_tb=0.0, quota_bytes=21990232555520, usage_bytes=0),
         ],
         'ecs_allocation_errors': [],
+        'coldfront_attribute_names': {
+            'namespace': 'Namespace', 'bucket': 'Bucket', 'subdirectory': 'Subdirectory',
+            'quota_tb': 'Storage Quota (TB)', 'quota_bytes': 'Quota_In_Bytes', 'options': 'automation_specifications',
+            'url': 'url', 'replication_group': 'replication_group', 'ldap_domain': 'ldap_domain'},
     }
     west = hostvars(data, 'ecs-west')
     assert (west['ecs_host'], west['ecs_replication_group']) == ('ecs2.example.org', 'rg-west')
