@@ -329,12 +329,10 @@ def _refuse_claimed_elsewhere(views, other_claims, settings):
         owner = owners.get(view['namespace'])
         if owner is None or view['provisioned'] or owner['id'] == view['id']:
             continue
-        view['errors'].append(
-            '%s: namespace %r is recorded by allocation %s (project %r, status %s), whose data it holds; refused: give '
-            'this allocation its own %r attribute, or to take the namespace over on purpose record %r on this one'
-            % (describe(view), view['namespace'], owner['id'], owner['project'], owner['status'],
-               settings['namespace_attribute'], settings['subdirectory_attribute']))
-        view['namespace'] = view['bucket'] = None
+        _refuse(view, 'namespace %r is recorded by allocation %s (project %r, status %s), whose data it holds; refused: '
+                      'give this allocation its own %r attribute, or to take the namespace over on purpose record %r on '
+                      'this one' % (view['namespace'], owner['id'], owner['project'], owner['status'],
+                                    settings['namespace_attribute'], settings['subdirectory_attribute']))
 
 
 def _refuse_losers(namespace, claimants, attribute):
@@ -359,8 +357,13 @@ def _refuse_losers(namespace, claimants, attribute):
                        'set a distinct %r attribute on this one' % (namespace, describe(owner), attribute))
         else:
             message = ('namespace %r belongs to %s, another lab; refused' % (namespace, describe(owner)))
-        view['errors'].append('%s: %s' % (describe(view), message))
-        view['namespace'] = view['bucket'] = None
+        _refuse(view, message)
+
+
+def _refuse(view, message):
+    """The view loses its namespace and bucket, with ``message`` (prefixed with the allocation) as the reason."""
+    view['errors'].append('%s: %s' % (describe(view), message))
+    view['namespace'] = view['bucket'] = None
 
 
 def _unique_descriptions(views):

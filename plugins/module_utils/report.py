@@ -116,19 +116,21 @@ def report_options(**given):
             raise ReportError('%s must be a whole number >= %d, got %r' % (key, 2 if key == 'max_points' else 0, options[key]))
     try:  # the quota library checks thresholds and the overcommit allowance the way the alerts use them
         evaluate_thresholds([], options['threshold'], options['threshold_overrides'])
-        rollup({'name': 'check', 'capacity': 1, 'overcommit': options['overcommit']})
+        options['overcommit'] = _checked_overcommit(options['overcommit'], 'check')
         options['threshold'] = as_number(options['threshold'], 'threshold')
         options['threshold_overrides'] = dict((str(name), as_number(value, 'threshold of resource %s' % name))
                                               for name, value in options['threshold_overrides'].items())
-        options['overcommit'] = as_number(options['overcommit'], 'overcommit')
-        options['overcommit_overrides'] = dict(
-            (str(name), as_number(value, 'overcommit of resource %s' % name))
-            for name, value in options['overcommit_overrides'].items())
-        for name, value in options['overcommit_overrides'].items():
-            rollup({'name': name, 'capacity': 1, 'overcommit': value})
+        options['overcommit_overrides'] = dict((str(name), _checked_overcommit(value, str(name)))
+                                               for name, value in options['overcommit_overrides'].items())
     except QuotaError as exc:
         raise ReportError(str(exc))
     return options
+
+
+def _checked_overcommit(value, resource):
+    """An overcommit allowance checked by the quota library (as the allowance of ``resource``), as a number."""
+    rollup({'name': resource, 'capacity': 1, 'overcommit': value})
+    return as_number(value, 'overcommit')
 
 
 # ---- allocations and resources -------------------------------------------------------------------
