@@ -6,7 +6,8 @@
 Calls: capacity and the namespace list (fatal when they fail), then in a bounded pool sharing one token:
 one quota read per namespace (skipped when the list already carries ``blockSize``/``notificationSize``) and
 the billing of each requested namespace with its buckets in KB (one batch call per 100 namespaces when the
-cluster offers ``POST /object/billing/namespace/info``, detected once; else one call per namespace).
+cluster offers ``POST /object/billing/namespace/info``, detected once; else one call per namespace); and, when
+asked, the quota of each of their buckets from the bucket list (one call per namespace and page).
 Per-namespace failures are collected in ``failures``; they never stop the others.
 """
 
@@ -59,6 +60,8 @@ def bucket_usage(record):
         'size_bytes': None if kb is None else units.kb_to_bytes(kb),
         'objects': record.get('total_objects'),
         'sample_time': record.get('sample_time'),
+        'hard_quota_gb': None,
+        'soft_quota_gb': None,
     }
 
 
@@ -106,10 +109,11 @@ def capacity_summary(record):
 class UsageCollector:
     """One run of ``ecs_usage_info`` against one :class:`EcsClient`."""
 
-    def __init__(self, client, namespaces=None, batch_billing=True):
+    def __init__(self, client, namespaces=None, batch_billing=True, bucket_quotas=False):
         self.client = client
         self.requested = list(dict.fromkeys(namespaces)) if namespaces is not None else None
         self.try_batch = batch_billing
+        self.read_bucket_quotas = bucket_quotas
         self.failures = []
         self.features = {'batch_billing': False, 'full_namespace_list': False}
 
@@ -142,13 +146,19 @@ class UsageCollector:
         billing, pending = self._batch_billing(billing_names)
         tasks = [('quota', name) for name in names if not full]
         tasks += [('billing', name) for name in pending]
+        tasks += [('bucket_quotas', name) for name in billing_names if self.read_bucket_quotas]
+        bucket_quotas, unread_bucket_quotas = {}, []
         for (kind, name), result, error in self.client.map(self._run_task, tasks):
             if error is not None:
                 self.failures.append(failure(name, error))
                 if kind == 'quota':
                     quotas[name] = {'hard_gb': None, 'soft_gb': None}
+                elif kind == 'bucket_quotas':
+                    unread_bucket_quotas.append(name)
             elif kind == 'quota':
                 quotas[name] = result
+            elif kind == 'bucket_quotas':
+                bucket_quotas[name] = result
             else:
                 billing[name] = result
 
@@ -159,6 +169,7 @@ class UsageCollector:
         for name in billing_names:
             entry = self._usage_entry(name, billing[name]) if name in billing else None
             if entry is not None:
+                _add_bucket_quotas(entry, bucket_quotas.get(name) or {})
                 usage[name] = entry
         return {
             'endpoint': self.client.base_url,
@@ -169,6 +180,8 @@ class UsageCollector:
             'unlimited_namespaces': sorted(n for n, ns in namespaces.items() if ns['hard_quota_gb'] == units.UNLIMITED),
             'usage': usage,
             'failures': self.failures,
+            'bucket_quotas': self.read_bucket_quotas,
+            'unread_bucket_quotas': sorted(unread_bucket_quotas),
             'api_features': self.features,
             'ecs_calls': self.client.calls,
         }
@@ -184,6 +197,8 @@ class UsageCollector:
         kind, name = task
         if kind == 'quota':
             return quota_from_record(self.client.get_namespace_quota(name))
+        if kind == 'bucket_quotas':
+            return dict((bucket.get('name'), quota_from_record(bucket)) for bucket in self.client.list_buckets(name))
         return self.client.namespace_billing(name)
 
     def _batch_billing(self, names):
@@ -223,6 +238,13 @@ class UsageCollector:
         return records, pending
 
 
-def collect_usage(client, namespaces=None, batch_billing=True):
+def _add_bucket_quotas(entry, quotas):
+    """Each billed bucket of a ``usage`` entry gets its quota (GB) from the bucket list, where it was read."""
+    for name, bucket in entry['buckets'].items():
+        quota = quotas.get(name) or {}
+        bucket['hard_quota_gb'], bucket['soft_quota_gb'] = quota.get('hard_gb'), quota.get('soft_gb')
+
+
+def collect_usage(client, namespaces=None, batch_billing=True, bucket_quotas=False):
     """The ``ecs_usage_info`` result for ``client`` (see the module's RETURN)."""
-    return UsageCollector(client, namespaces, batch_billing).collect()
+    return UsageCollector(client, namespaces, batch_billing, bucket_quotas).collect()

@@ -19,6 +19,10 @@ Values, exactly as DESIGN section 3 says:
   (and counted in ``unlimited_namespaces``).  When the quota of any namespace on the endpoint could not be read
   (``hard_quota_gb`` None), the sum would be too low: ``allocated_tb`` is not written (ColdFront keeps the last
   value) and the plan's ``problems`` says why.
+
+Alerts: every synced namespace is a quota scope with its buckets; a bucket's limit follows ``bucket_limits``:
+``namespace`` (the namespace quota, which provision gives each bucket by default), ``ecs`` (the bucket quota that
+``ecs_usage_info`` read with ``bucket_quotas``) or ``none`` (no bucket limit).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -34,6 +38,8 @@ CONFLICT = 'conflict'
 
 DEFAULT_RESOURCE_ATTRIBUTES = {'capacity': 'capacity_tb', 'used': 'used_tb', 'allocated': 'allocated_tb'}
 
+BUCKET_LIMITS = ('namespace', 'ecs', 'none')
+
 
 def _quota_text(gb):
     return str(units.UNLIMITED) if units.is_unlimited(gb) else units.format_number(units.gb_to_tb(gb))
@@ -46,7 +52,12 @@ def _bytes_text(gb):
 class SyncPlan:
     """Builds the plan for one resource; see :func:`plan_sync`."""
 
-    def __init__(self, resource, views, usage, settings, resource_attributes=None):
+    def __init__(self, resource, views, usage, settings, resource_attributes=None, bucket_limits='none'):
+        if bucket_limits not in BUCKET_LIMITS:
+            raise ValueError('bucket_limits must be one of %s, got %r' % (', '.join(BUCKET_LIMITS), bucket_limits))
+        if bucket_limits == 'ecs' and not (usage or {}).get('bucket_quotas'):
+            raise ValueError('bucket limits from ECS need the bucket quotas: run ecs_usage_info with bucket_quotas: true')
+        self.bucket_limits = bucket_limits
         self.resource = resource
         self.resource_attributes = dict(DEFAULT_RESOURCE_ATTRIBUTES, **(resource_attributes or {}))
         self.quota_reason = None
@@ -106,7 +117,7 @@ class SyncPlan:
                                quota=None)
         quota_status = self.quota(view, ecs_gb)
         self.usage_items(view, usage_entry)
-        self.scopes.append(namespace_scope(view, ecs_gb, usage_entry))
+        self.scopes.append(namespace_scope(view, ecs_gb, usage_entry, self.bucket_limits))
         if quota_status in (PENDING_PUSH, CONFLICT):
             return self.report(view, quota_status, self.quota_reason, quota=quota_status)
         return self.report(view, SYNCED, quota=quota_status)
@@ -151,6 +162,21 @@ class SyncPlan:
         """Namespaces on the endpoint whose quota could not be read (``hard_quota_gb`` None), sorted."""
         known = self.usage.get('namespaces') or {}
         return sorted(name for name, entry in known.items() if (entry or {}).get('hard_quota_gb') is None)
+
+    def unread_bucket_quotas(self):
+        """Synced namespaces whose bucket quotas could not be read (``ecs`` limits only): one problem names them."""
+        if self.bucket_limits != 'ecs':
+            return []
+        synced = set(scope['name'] for scope in self.scopes)
+        unread = sorted(name for name in self.usage.get('unread_bucket_quotas') or () if name in synced)
+        if unread:
+            first = [f for f in self.failures.get(unread[0], ()) if (f.get('path') or '').startswith('/object/bucket')][:1]
+            error = first[0].get('message') if first else 'ECS returned no bucket list'
+            self.problems.append('resource %s: the bucket quotas of %d namespace(s) could not be read on ECS %s (%s), so '
+                                 'their buckets were not checked against their quotas (no bucket alerts); re-run sync '
+                                 'when ECS answers (first error: %s)'
+                                 % (self.resource, len(unread), self.usage.get('endpoint'), ', '.join(unread), error))
+        return unread
 
     def resource_items(self, unread_quotas=()):
         names = self.resource_attributes
@@ -201,12 +227,14 @@ class SyncPlan:
         for entry in self.allocations:
             counts[entry['status']] = counts.get(entry['status'], 0) + 1
         unread = self.unread_quotas()
+        unread_buckets = self.unread_bucket_quotas()
         return {
             'allocation_attributes': list(self.items.values()),
             'resource_attributes': self.resource_items(unread),
             'allocations': self.allocations,
             'problems': self.problems,
             'unread_quota_namespaces': unread,
+            'unread_bucket_quota_namespaces': unread_buckets,
             'drift': self.drift,
             'counts': dict((status, counts.get(status, 0)) for status in (SYNCED, SKIPPED, PENDING_PUSH, CONFLICT)),
             'unlimited_namespaces': list(self.usage.get('unlimited_namespaces') or ()),
@@ -214,10 +242,21 @@ class SyncPlan:
         }
 
 
-def namespace_scope(view, ecs_gb, usage_entry):
-    """One synced namespace as a ``quota`` scope in TB (limit -1 = no quota), with its buckets' usage."""
-    buckets = [{'name': name, 'usage': units.kb_to_tb(bucket.get('size_kb') or 0)}
-               for name, bucket in sorted((usage_entry.get('buckets') or {}).items())]
+def bucket_limit_tb(bucket, namespace_gb, bucket_limits):
+    """The limit (TB) of one billed bucket by ``bucket_limits``; None when it has none or it is unknown."""
+    gb = {'namespace': namespace_gb, 'ecs': bucket.get('hard_quota_gb')}.get(bucket_limits)
+    return None if gb is None else units.gb_to_tb(gb)
+
+
+def namespace_scope(view, ecs_gb, usage_entry, bucket_limits='none'):
+    """One synced namespace as a ``quota`` scope in TB (limit -1 = no quota), with its buckets' usage and limits."""
+    buckets = []
+    for name, bucket in sorted((usage_entry.get('buckets') or {}).items()):
+        scope = {'name': name, 'usage': units.kb_to_tb(bucket.get('size_kb') or 0)}
+        limit = bucket_limit_tb(bucket, ecs_gb, bucket_limits)
+        if limit is not None:
+            scope['limit'] = limit
+        buckets.append(scope)
     return {'name': view['namespace'], 'allocation_id': view['id'], 'limit': units.gb_to_tb(ecs_gb),
             'usage': units.kb_to_tb(usage_entry.get('total_size_kb') or 0), 'buckets': buckets,
             'bucket_count': len(buckets)}
@@ -228,10 +267,11 @@ def alerts(tree, threshold, overcommit=None):
     return quota.evaluate_thresholds(tree, default_threshold=threshold, overcommit=overcommit, unit='TB')
 
 
-def plan_sync(resource, views, usage, settings, resource_attributes=None):
+def plan_sync(resource, views, usage, settings, resource_attributes=None, bucket_limits='none'):
     """The plan for ``resource`` (name) from its allocation ``views`` and one ``ecs_usage_info`` result.
 
     ``settings`` are the ``ecs_allocation`` settings (attribute names, merged); ``resource_attributes`` names the
-    resource attributes (``{'capacity': ..., 'used': ..., 'allocated': ...}``, defaults as DESIGN section 3).
+    resource attributes (``{'capacity': ..., 'used': ..., 'allocated': ...}``, defaults as DESIGN section 3);
+    ``bucket_limits`` is where the buckets' limits come from (:data:`BUCKET_LIMITS`, see the module docstring).
     """
-    return SyncPlan(resource, views, usage, settings, resource_attributes).build()
+    return SyncPlan(resource, views, usage, settings, resource_attributes, bucket_limits).build()

@@ -48,9 +48,22 @@ options:
   alert_threshold:
     description:
       - Fraction of a limit at or over which a scope is reported in RV(alerts) (V(0.9) = 90 %).
-      - Scopes are the resource (capacity, allocated when O(overcommit) is set) and every synced namespace (allocation).
+      - Scopes are the resource (capacity, allocated when O(overcommit) is set), every synced namespace (allocation) and
+        its buckets (when they have a limit, see O(bucket_limits)).
     type: float
     default: 0.9
+  bucket_limits:
+    description:
+      - Where the limit of each bucket comes from, for RV(alerts).
+      - V(namespace) gives each bucket its namespace's quota, as M(hpc.coldfront_ecs.ecs_provision) sets it with its
+        default O(hpc.coldfront_ecs.ecs_provision#module:bucket_quota=true); no ECS call.
+      - V(ecs) takes the bucket quotas that M(hpc.coldfront_ecs.ecs_usage_info) read with
+        O(hpc.coldfront_ecs.ecs_usage_info#module:bucket_quotas=true) (the module fails without them). Namespaces whose
+        bucket list could not be read are named in RV(problems) and in C(unread_bucket_quota_namespaces) of RV(resource).
+      - V(none) gives buckets no limit (no bucket alerts).
+    type: str
+    choices: [namespace, ecs, none]
+    default: namespace
   overcommit:
     description:
       - Allowed ratio of allocated (sum of namespace quotas) to capacity, for example V(1.2).
@@ -173,7 +186,8 @@ allocations:
 problems:
   description:
     - The resource values that were not written and why (C(allocated_tb) when a namespace quota could not be read),
-      then the reasons of every skipped, pending or conflicting allocation (the lines of RV(allocations) that have one).
+      the bucket quotas that could not be read (O(bucket_limits=ecs)), then the reasons of every skipped, pending or
+      conflicting allocation (the lines of RV(allocations) that have one).
   returned: always
   type: list
   elements: str
@@ -199,10 +213,12 @@ resource:
     - The resource values written (TB, as text), the namespaces without a quota (C(unlimited_namespaces)) and the
       namespaces whose quota could not be read (C(unread_quota_namespaces); when there are any, C(allocated_tb) is
       not written and is absent here).
+    - C(unread_bucket_quota_namespaces) lists the synced namespaces whose bucket quotas could not be read (only with
+      O(bucket_limits=ecs)); their buckets have no limit in RV(alerts).
   returned: always
   type: dict
   sample: {"capacity_tb": "2518", "used_tb": "1275.7", "allocated_tb": "30", "unlimited_namespaces": [],
-           "unread_quota_namespaces": []}
+           "unread_quota_namespaces": [], "unread_bucket_quota_namespaces": []}
 alerts:
   description:
     - Every scope at or over O(alert_threshold) of a limit, worst first, from the ECS values just read (TB).
@@ -211,8 +227,15 @@ alerts:
   type: list
   elements: dict
   sample: [{"scope": "namespace jones-genomics", "kind": "namespace", "name": "jones-genomics", "resource": "ecs-east",
-            "allocation_id": 2, "quota": "storage", "limit": 20.0, "usage": 19.0, "percent": 95.0, "threshold": 0.9,
-            "level": "warning", "message": "namespace jones-genomics storage at 95.0 % of 20 TB (threshold 90 %)"}]
+            "namespace": "jones-genomics", "allocation_id": 2, "quota": "storage", "limit": 20.0, "usage": 19.0,
+            "percent": 95.0, "threshold": 0.9, "level": "warning",
+            "message": "namespace jones-genomics on resource ecs-east: storage usage 19 TB is at 95% of limit 20 TB
+                        (threshold 90%)"},
+           {"scope": "bucket lab-jones-genomics-bucket", "kind": "bucket", "name": "lab-jones-genomics-bucket",
+            "resource": "ecs-east", "namespace": "jones-genomics", "allocation_id": 2, "quota": "storage", "limit": 20.0,
+            "usage": 19.0, "percent": 95.0, "threshold": 0.9, "level": "warning",
+            "message": "bucket lab-jones-genomics-bucket on resource ecs-east: storage usage 19 TB is at 95% of limit
+                        20 TB (threshold 90%)"}]
 changes:
   description: The attribute items that were (or in check mode would be) written, with before and after.
   returned: always
@@ -233,7 +256,7 @@ from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront_module
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront_write import apply_changes, diff_of
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_allocation import merge_settings, resource_views
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.quota import QuotaError
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.sync import alerts, plan_sync
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.sync import BUCKET_LIMITS, alerts, plan_sync
 
 ATTRIBUTE_NAMES = dict(namespace='Namespace', bucket='Bucket', subdirectory='Subdirectory', quota_tb='Storage Quota (TB)',
                        quota_bytes='Quota_In_Bytes', capacity='capacity_tb', used='used_tb', allocated='allocated_tb')
@@ -256,6 +279,7 @@ def main():
         allocation_statuses=dict(type='list', elements='str', default=['Active']),
         alert_threshold=dict(type='float', default=0.9),
         overcommit=dict(type='float'),
+        bucket_limits=dict(type='str', choices=list(BUCKET_LIMITS), default='namespace'),
         attribute_names=dict(type='dict', default={}, options=dict(
             (key, dict(type='str', default=value)) for key, value in ATTRIBUTE_NAMES.items())),
     ))
@@ -269,7 +293,11 @@ def main():
             module.fail_json(msg='resource %r does not exist in ColdFront: check the inventory (coldfront_resource_name)'
                              % params['resource'])
         views = resource_views(records[0], settings)
-        plan = plan_sync(params['resource'], views, params['usage'], settings, resource_attributes)
+        try:
+            plan = plan_sync(params['resource'], views, params['usage'], settings, resource_attributes,
+                             params['bucket_limits'])
+        except ValueError as exc:
+            module.fail_json(msg='resource %s: %s' % (params['resource'], exc))
         try:
             found = alerts(plan['quota_tree'], params['alert_threshold'], params['overcommit'])
         except QuotaError as exc:
@@ -282,6 +310,7 @@ def main():
         resource = dict((item['name'], item['value']) for item in plan['resource_attributes'])
         resource['unlimited_namespaces'] = plan['unlimited_namespaces']
         resource['unread_quota_namespaces'] = plan['unread_quota_namespaces']
+        resource['unread_bucket_quota_namespaces'] = plan['unread_bucket_quota_namespaces']
         return {
             'changed': applied['changed'], 'summary': summary, 'allocations': plan['allocations'],
             'problems': plan['problems'] + [entry['reason'] for entry in plan['allocations'] if entry['reason']],

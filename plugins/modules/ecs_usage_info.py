@@ -36,6 +36,14 @@ options:
       - Try the batch billing API first (one call per 100 namespaces). Set V(false) to always read billing per namespace.
     type: bool
     default: true
+  bucket_quotas:
+    description:
+      - Also read the quota of every bucket of the requested namespaces (from the bucket list, C(GET /object/bucket),
+        one call per namespace and page) into RV(usage.buckets).
+      - Off by default because it adds one call per namespace. Without it, the bucket quotas in RV(usage.buckets) are
+        V(null).
+    type: bool
+    default: false
 extends_documentation_fragment:
   - hpc.coldfront_ecs.ecs
   - hpc.coldfront_ecs.ecs.info
@@ -61,6 +69,12 @@ EXAMPLES = r'''
 - name: Usage of the namespaces of the allocations only (quotas of all namespaces are still read)
   hpc.coldfront_ecs.ecs_usage_info:
     namespaces: "{{ ecs_allocations | map(attribute='namespace') | list }}"
+  register: ecs_usage
+
+- name: Usage and quota of every bucket of the allocations' namespaces (one more call per namespace)
+  hpc.coldfront_ecs.ecs_usage_info:
+    namespaces: "{{ ecs_allocations | map(attribute='namespace') | list }}"
+    bucket_quotas: true
   register: ecs_usage
 
 - name: Bytes used by the Smith Lab namespace and the number of failed reads
@@ -144,7 +158,8 @@ usage:
   sample: {"smith-lab": {"namespace": "smith-lab", "total_size_kb": 2048, "total_size_bytes": 2097152, "total_objects": 12,
            "sample_time": "2026-03-01T10:05:00Z", "uptodate_till": "2026-03-01T10:00:00Z", "bucket_count": 1,
            "buckets": {"lab-smith-lab-bucket": {"name": "lab-smith-lab-bucket", "size_kb": 2048, "size_bytes": 2097152,
-                                                "objects": 12, "sample_time": "2026-03-01T10:05:00Z"}}}}
+                                                "objects": 12, "sample_time": "2026-03-01T10:05:00Z",
+                                                "hard_quota_gb": 10240, "soft_quota_gb": 9216}}}}
   contains:
     namespace:
       description: Namespace name.
@@ -186,6 +201,25 @@ usage:
         sample_time:
           description: When ECS sampled the bucket.
           type: str
+        hard_quota_gb:
+          description:
+            - Hard quota (C(block_size)) of the bucket in GB, V(-1) for no quota.
+            - V(null) when O(bucket_quotas) is off or the bucket list of the namespace could not be read.
+          type: int
+        soft_quota_gb:
+          description: Soft quota (C(notification_size)) of the bucket in GB, V(-1) for none; V(null) as RV(usage.buckets.hard_quota_gb).
+          type: int
+bucket_quotas:
+  description: Whether the bucket quotas were read (O(bucket_quotas)).
+  returned: success
+  type: bool
+  sample: false
+unread_bucket_quotas:
+  description: Namespaces whose bucket list (and so bucket quotas) could not be read; the failed calls are in RV(failures).
+  returned: success
+  type: list
+  elements: str
+  sample: []
 failures:
   description:
     - Every read that failed, one entry per namespace and call; the other namespaces are still returned.
@@ -241,10 +275,12 @@ def main():
     module = EcsModule(dict(
         namespaces=dict(type='list', elements='str'),
         batch_billing=dict(type='bool', default=True),
+        bucket_quotas=dict(type='bool', default=False),
     ), workers=True)
 
     def work(client):
-        result = collect_usage(client, module.params['namespaces'], module.params['batch_billing'])
+        params = module.params
+        result = collect_usage(client, params['namespaces'], params['batch_billing'], params['bucket_quotas'])
         result['changed'] = False
         return result
 

@@ -82,3 +82,18 @@ def test_failures_are_returned_not_fatal(ecs_play, ecs_sim):
     assert usage['namespaces']['lab-4'] == {'name': 'lab-4', 'hard_quota_gb': None, 'soft_quota_gb': None}
     assert usage['namespaces']['lab-2']['hard_quota_gb'] == 20
     assert usage['allocated_gb'] == 10 + 20 + 30
+
+
+def test_bucket_quotas_cost_one_bucket_list_per_requested_namespace(ecs_play, ecs_sim):
+    world = seed_world(4)
+    world['namespaces']['lab-2']['buckets']['data']['quota'] = {'blockSize': 5, 'notificationSize': 4}
+    ecs_sim.seed(world)
+    ecs_sim.config(namespace_list='full', batch_billing=True)
+    result = ecs_play([task('usage', 'ecs_usage_info', namespaces=['lab-1', 'lab-2'], bucket_quotas=True)])
+    assert result.rc == 0, result.output
+    usage = only(result, 'usage')
+    assert usage['ecs_calls'] == 3 + 2 and ecs_sim.stats()['requests']['GET /object/bucket'] == 2
+    assert usage['bucket_quotas'] is True and usage['unread_bucket_quotas'] == [] and usage['failures'] == []
+    buckets = usage['usage']['lab-2']['buckets']
+    assert (buckets['data']['hard_quota_gb'], buckets['data']['soft_quota_gb']) == (5, 4)
+    assert (buckets['scratch']['hard_quota_gb'], buckets['scratch']['soft_quota_gb']) == (-1, -1)

@@ -48,7 +48,8 @@ def test_one_threshold_per_resource_for_soft_quota_and_alerts_and_one_overcommit
     result = world.run(plays, extra_vars=dict(SHARED, ecs_report_output_dir=str(tmp_path / 'reports')))
     assert result.rc == 0, result.output
     sync = result.results(SYNC, host='ecs-east')[0]
-    assert [(a['name'], a['level'], a['threshold']) for a in sync['alerts']] == [('smith-lab', 'warning', 0.8)]
+    assert [(a['name'], a['level'], a['threshold']) for a in sync['alerts']] == [
+        ('smith-lab', 'warning', 0.8), ('lab-smith-lab-bucket', 'warning', 0.8)]     # the bucket has the same quota
     report = result.results(REPORT)[0]
     assert [(a['resource'], a['name'], a['threshold']) for a in report['alerts']] == [('ecs-east', 'smith-lab', 0.8)]
     with open(str(tmp_path / 'reports' / 'latest' / 'report.json')) as handle:

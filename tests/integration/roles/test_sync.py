@@ -126,10 +126,18 @@ def test_bucket_at_95_percent_raises_an_alert_everywhere_a_user_looks(ecs_world)
     result = ecs_world.run('playbooks/sync.yml')
     assert result.rc == 0, result.output                      # a warning is not a failure by default
     alerts = result.custom_stats['_run']['quota_alerts']['ecs-east']
-    assert [(a['kind'], a['name'], a['allocation_id'], a['level'], a['percent']) for a in alerts] == [
-        ('namespace', SMITH_NS, ecs_world.site.allocation_id('smith-east'), 'warning', 95.0)]
+    # The bucket has its namespace's quota (provision's default, coldfront_ecs_bucket_quota): both are at 95 %.
+    smith = ecs_world.site.allocation_id('smith-east')
+    assert [(a['kind'], a['name'], a['namespace'], a['allocation_id'], a['level'], a['percent'], a['limit'])
+            for a in alerts] == [('namespace', SMITH_NS, SMITH_NS, smith, 'warning', 95.0, 10.0),
+                                 ('bucket', SMITH_BUCKET, SMITH_NS, smith, 'warning', 95.0, 10.0)]
     assert 'ecs-east: namespace smith-lab' in result.output   # in the play output
+    assert "'ecs-east: bucket %s on resource ecs-east: storage usage 9.5 TB" % SMITH_BUCKET in result.output
     assert result.results('Write quota, usage and capacity into ColdFront', host='ecs-east')[0]['alerts'] == alerts
+
+    # A site whose buckets have no quota of their own (coldfront_ecs_bucket_quota: false): no bucket alert.
+    result = ecs_world.run('playbooks/sync.yml', extra_vars={'coldfront_ecs_bucket_quota': False})
+    assert [a['kind'] for a in result.custom_stats['_run']['quota_alerts']['ecs-east']] == ['namespace']
 
     # Per-resource threshold override, and failing the play on an exceeded hard limit.
     ecs_world.east.seed({'namespaces': {'jones-genomics': {'buckets': {
@@ -138,8 +146,41 @@ def test_bucket_at_95_percent_raises_an_alert_everywhere_a_user_looks(ecs_world)
     result = ecs_world.run('playbooks/sync.yml', extra_vars=overrides)
     assert result.rc != 0
     alerts = result.custom_stats['_run']['quota_alerts']['ecs-east']
-    assert [(a['name'], a['level']) for a in alerts] == [('jones-genomics', 'exceeded')]   # smith at 95 % < 99 %
+    assert [(a['name'], a['level']) for a in alerts] == [('jones-genomics', 'exceeded'),   # smith at 95 % < 99 %
+                                                         ('lab-jones-genomics-bucket', 'exceeded')]
     assert 'namespace jones-genomics' in result.output
+
+
+def test_bucket_quotas_read_on_ecs_alert_on_their_own_and_unread_ones_fail_the_host(ecs_world):
+    # Someone lowered the bucket's quota on ECS to 4 TB: the namespace is at 30 % of 10 TB, the bucket at 75 %.
+    provisioned(ecs_world, used=3 * TB)
+    ecs_world.east.seed({'namespaces': {SMITH_NS: {'buckets': {SMITH_BUCKET: {
+        'quota': {'blockSize': 4096, 'notificationSize': 3072}}}}}})
+    ecs_world.east.config(namespace_list='brief', batch_billing='off')      # an older cluster: 2 calls per namespace
+    result = ecs_world.run('playbooks/sync.yml')
+    assert result.rc == 0, result.output
+    assert result.custom_stats['_run']['quota_alerts']['ecs-east'] == []    # namespace limit: 30 %
+    assert result.results('Read capacity, namespace quotas and billing from ECS', host='ecs-east')[0]['bucket_quotas'] is False
+
+    ecs_world.east.reset_stats()
+    result = ecs_world.run('playbooks/sync.yml', extra_vars={'ecs_sync_bucket_limits': 'ecs', 'ecs_sync_alert_threshold': 0.7})
+    assert result.rc == 0, result.output
+    [alert] = result.custom_stats['_run']['quota_alerts']['ecs-east']
+    assert (alert['kind'], alert['name'], alert['limit'], alert['percent']) == ('bucket', SMITH_BUCKET, 4.0, 75.0)
+    usage = result.results('Read capacity, namespace quotas and billing from ECS', host='ecs-east')[0]
+    assert usage['usage'][SMITH_NS]['buckets'][SMITH_BUCKET]['hard_quota_gb'] == 4096
+    assert ecs_world.east.stats()['requests'].get('GET /object/bucket') == 1   # one bucket list per namespace
+
+    # The bucket list cannot be read: usage and quota are still synced, the problem is named and the host fails.
+    ecs_world.east.faults(error_rate=1.0, error_status=500, routes=['GET /object/bucket'], seed=1)
+    result = ecs_world.run('playbooks/sync.yml', extra_vars={'ecs_sync_bucket_limits': 'ecs'})
+    ecs_world.east.clear_faults()
+    assert result.rc != 0
+    sync = result.results('Write quota, usage and capacity into ColdFront', host='ecs-east')[0]
+    assert sync['resource']['unread_bucket_quota_namespaces'] == [SMITH_NS]
+    assert sync['allocations'][0]['status'] == 'synced'
+    assert 'the bucket quotas of 1 namespace(s) could not be read' in result.output
+    assert 'GET /object/bucket failed' in result.output
 
 
 def test_history_user_unread_quota_and_alerts_in_the_recap_next_to_the_report(ecs_world, tmp_path):

@@ -48,7 +48,8 @@ def test_sizes_in_kb_and_bytes():
         size_kb({'total_size': 1, 'total_size_unit': 'parsecs'})
     usage = namespace_usage('ns1', billing('ns1', 10.0, ['b1']))
     assert usage['total_size_kb'] == 10 and usage['total_size_bytes'] == 10240
-    assert usage['buckets']['b1'] == {'name': 'b1', 'size_kb': 10, 'size_bytes': 10240, 'objects': 1, 'sample_time': None}
+    assert usage['buckets']['b1'] == {'name': 'b1', 'size_kb': 10, 'size_bytes': 10240, 'objects': 1, 'sample_time': None,
+                                      'hard_quota_gb': None, 'soft_quota_gb': None}
     assert capacity_summary({'totalProvisioned_gb': 2048, 'totalFree_gb': 1024}) == {
         'total_provisioned_gb': 2048, 'total_free_gb': 1024, 'total_used_gb': 1024,
         'total_provisioned_tb': 2.0, 'total_free_tb': 1.0, 'total_used_tb': 1.0}
@@ -138,3 +139,40 @@ def test_names_ecs_would_refuse_are_failures_and_never_reach_a_url():
                for f in refused)
     assert list(result['usage']) == ['good']
     assert not [path for _method, path, *_rest in ecs.calls if '..' in path or ' ' in path]
+
+
+def bucket_list(quotas):
+    """The bucket list of each namespace (``params['namespace']``): ``{namespace: {bucket: (hard, soft) | error}}``."""
+    def answer(params=None, **_kwargs):
+        found = quotas[params['namespace']]
+        if isinstance(found, FakeResponse):
+            return found
+        return FakeResponse(200, {'object_bucket': [{'name': name, 'namespace': params['namespace'], 'block_size': hard,
+                                                     'notification_size': soft} for name, (hard, soft) in found.items()],
+                                  'NextMarker': ''})
+    return answer
+
+
+def test_bucket_quotas_are_read_from_the_bucket_list_only_when_asked():
+    handlers = {('GET', '/object/namespaces'): brief_list(['a', 'b', 'c']),
+                ('POST', BATCH): FakeResponse(405, {'code': 1007, 'description': 'Method not supported'}),
+                ('GET', '/object/bucket'): bucket_list({
+                    'a': {'a1': (10, 9), 'a2': (-1, -1)},
+                    'b': FakeResponse(500, {'code': 7000, 'description': 'boom'})})}
+    for name in 'abc':
+        handlers[('GET', '/object/namespaces/namespace/%s/quota' % name)] = quota(20)
+        handlers[('GET', '/object/billing/namespace/%s/info' % name)] = FakeResponse(
+            200, billing(name, 1, ['%s1' % name, '%s2' % name]))
+    plain, ecs = run(handlers, namespaces=['a', 'b'])
+    assert not ecs.calls_to('GET', '/object/bucket') and plain['bucket_quotas'] is False
+    assert plain['usage']['a']['buckets']['a1']['hard_quota_gb'] is None and plain['unread_bucket_quotas'] == []
+
+    result, ecs = run(handlers, namespaces=['a', 'b'], bucket_quotas=True)
+    assert sorted(c[2]['namespace'] for c in ecs.calls_to('GET', '/object/bucket')) == ['a', 'b']    # only the asked ones
+    assert result['ecs_calls'] == plain['ecs_calls'] + 2 and result['bucket_quotas'] is True
+    buckets = result['usage']['a']['buckets']
+    assert [(b['hard_quota_gb'], b['soft_quota_gb']) for b in (buckets['a1'], buckets['a2'])] == [(10, 9), (-1, -1)]
+    assert result['unread_bucket_quotas'] == ['b']
+    assert result['usage']['b']['buckets']['b1']['hard_quota_gb'] is None        # usage still there, quota unknown
+    failure = [f for f in result['failures'] if f['path'] == '/object/bucket']
+    assert [(f['namespace'], f['status'], f['code']) for f in failure] == [('b', 500, 7000)]

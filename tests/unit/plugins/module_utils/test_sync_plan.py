@@ -1,5 +1,7 @@
 """The sync plan (ECS -> ColdFront) as pure data: values, decisions, drift, alerts."""
 
+import pytest
+
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils import sync
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_allocation import merge_settings
 
@@ -134,3 +136,57 @@ def test_all_quotas_read_writes_allocated_and_no_problem():
     result = plan([view()], usage(namespaces={'smith-lab': 10240, 'open-lab': -1}))
     assert result['problems'] == [] and result['unread_quota_namespaces'] == []
     assert {'resource': 'ecs-east', 'name': 'allocated_tb', 'value': '10'} in result['resource_attributes']
+
+
+def two_buckets(namespace_kb, bucket_quotas=None, unread=()):
+    """smith-lab (quota 10 TB) with a full bucket (9.5 TB) and a small one; bucket quotas (GB) as ecs_usage_info reads them."""
+    quotas = bucket_quotas or {}
+    buckets = dict((name, {'size_kb': kb, 'hard_quota_gb': quotas.get(name)})
+                   for name, kb in (('lab-smith-lab-bucket', 9.5 * 1024 ** 3), ('scratch', 1024 ** 2)))
+    data = usage(billing={'smith-lab': {'total_size_kb': namespace_kb, 'buckets': buckets}})
+    data.update(bucket_quotas=bucket_quotas is not None, unread_bucket_quotas=list(unread))
+    return data
+
+
+def bucket_alerts(result, threshold=0.9):
+    return [(a['name'], a['namespace'], a['allocation_id'], a['limit'], a['percent'], a['level'])
+            for a in sync.alerts(result['quota_tree'], threshold) if a['kind'] == 'bucket']
+
+
+def test_bucket_limits_from_the_namespace_quota():
+    result = sync.plan_sync('ecs-east', [view()], two_buckets(9.6 * 1024 ** 3), SETTINGS, bucket_limits='namespace')
+    assert bucket_alerts(result) == [('lab-smith-lab-bucket', 'smith-lab', 1, 10.0, 95.0, 'warning')]
+    namespace = result['quota_tree']['namespaces'][0]
+    assert [b.get('limit') for b in namespace['buckets']] == [10.0, 10.0]
+    unlimited = sync.plan_sync('ecs-east', [view()], dict(two_buckets(0), namespaces={
+        'smith-lab': {'name': 'smith-lab', 'hard_quota_gb': -1}}), SETTINGS, bucket_limits='namespace')
+    assert bucket_alerts(unlimited) == []                       # a namespace without quota: its buckets have none
+
+
+def test_bucket_limits_from_ecs_and_none():
+    # The full bucket has its own 9.5 TB quota (exceeded at 100 %); the small one 1 TB; the namespace is at 96 %.
+    data = two_buckets(9.6 * 1024 ** 3, bucket_quotas={'lab-smith-lab-bucket': 9728, 'scratch': 1024})
+    result = sync.plan_sync('ecs-east', [view()], data, SETTINGS, bucket_limits='ecs')
+    assert bucket_alerts(result) == [('lab-smith-lab-bucket', 'smith-lab', 1, 9.5, 100.0, 'warning')]
+    assert result['problems'] == [] and result['unread_bucket_quota_namespaces'] == []
+    assert bucket_alerts(sync.plan_sync('ecs-east', [view()], data, SETTINGS, bucket_limits='none')) == []
+    assert bucket_alerts(plan([view()], data)) == []            # the plan's default: no bucket limits
+    [namespace_alert] = sync.alerts(plan([view()], data)['quota_tree'], 0.9)
+    assert (namespace_alert['kind'], namespace_alert['percent']) == ('namespace', 96.0)
+
+
+def test_bucket_limits_from_ecs_need_them_read_and_unread_ones_are_problems():
+    with pytest.raises(ValueError, match='bucket_quotas: true'):
+        sync.plan_sync('ecs-east', [view()], two_buckets(0), SETTINGS, bucket_limits='ecs')
+    with pytest.raises(ValueError, match='bucket_limits must be one of namespace, ecs, none'):
+        sync.plan_sync('ecs-east', [view()], two_buckets(0), SETTINGS, bucket_limits='bucket')
+    data = two_buckets(9.6 * 1024 ** 3, bucket_quotas={}, unread=['smith-lab', 'not-synced'])
+    data['failures'] = [{'namespace': 'smith-lab', 'method': 'GET', 'path': '/object/bucket', 'message': 'GET /object/bucket '
+                         'failed (HTTP 503)'}]
+    result = sync.plan_sync('ecs-east', [view()], data, SETTINGS, bucket_limits='ecs')
+    assert result['unread_bucket_quota_namespaces'] == ['smith-lab']   # only synced namespaces count
+    [line] = result['problems']
+    assert line == ('resource ecs-east: the bucket quotas of 1 namespace(s) could not be read on ECS https://ecs:4443 '
+                    '(smith-lab), so their buckets were not checked against their quotas (no bucket alerts); re-run sync '
+                    'when ECS answers (first error: GET /object/bucket failed (HTTP 503))')
+    assert bucket_alerts(result) == [] and result['allocations'][0]['status'] == 'synced'
