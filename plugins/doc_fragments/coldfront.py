@@ -46,6 +46,17 @@ notes:
   - See the collection document C(docs/coldfront-modules.md) for the ways to reach ColdFront.
 '''
 
+    # For the modules that only read ColdFront.
+    INFO = r'''
+attributes:
+  check_mode:
+    support: full
+    description: Reads only; runs in check mode too.
+  diff_mode:
+    support: none
+    description: Nothing changes, so there is no diff.
+'''
+
     # For the modules that write: check and diff mode, and how their history rows are attributed.
     HISTORY = r'''
 attributes:

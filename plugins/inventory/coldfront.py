@@ -13,7 +13,8 @@ version_added: 0.1.0
 description:
   - One host per ECS resource of a ColdFront 1.1 portal, with every allocation of that resource (in the
     selected statuses) in the host var C(ecs_allocations), with namespace and bucket names, quota, usage,
-    automation options and the problems found in the allocation's data.
+    automation options and the problems found in the allocation's data (unless O(allocation_vars=false), for
+    large portals, where the roles read the allocations when they run).
   - Reads ColdFront through its Django models (the same database as the portal), with a fixed number of
     queries whatever the number of allocations. ColdFront must be importable by the Python that runs
     Ansible (ColdFront's virtualenv, or an execution environment that contains it).
@@ -102,6 +103,17 @@ options:
     type: list
     elements: str
     default: [Active]
+  allocation_vars:
+    description:
+      - Put the allocations of each resource in its host vars (C(ecs_allocations), C(ecs_allocation_errors)).
+      - Set V(false) for large portals. Hosts then carry only resource data and C(coldfront_allocation_query), and
+        the C(hpc.coldfront_ecs.ecs_provision) and C(hpc.coldfront_ecs.ecs_sync) roles read the same allocations from
+        ColdFront when they run (M(hpc.coldfront_ecs.coldfront_ecs_allocation_info)). The inventory then reads no
+        allocation and its size no longer grows with them (ansible-core 2.19 spends most of C(ansible-inventory --list)
+        on tagging and printing large host vars; see C(docs/performance.md)). Its data are also as fresh as the play.
+      - With V(false), O(compose), O(groups) and O(keyed_groups) cannot use C(ecs_allocations).
+    type: bool
+    default: true
   ecs_port:
     description: Port of the ECS Management API, set as C(ecs_port) on every host.
     type: int
@@ -197,7 +209,6 @@ resource_query: "is_available && contains(name, 'ecs')"
 import hashlib
 import json
 import re
-from urllib.parse import urlsplit
 
 from ansible.errors import AnsibleParserError
 from ansible.module_utils.compat.version import LooseVersion
@@ -205,10 +216,9 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructa
 from ansible.release import __version__ as ansible_core_version
 
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront import InvalidSelection, load_resources, setup_django
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_allocation import (
-    DEFAULT_SETTINGS, allocation_view, mark_collisions)
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_errors import EcsConfigError
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_transport import build_base_url
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_allocation import DEFAULT_SETTINGS
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_inventory import (
+    redact, scrub_credentials, system_views, url_password, usable_resources)
 
 MINIMUM_ANSIBLE_CORE = '2.19'
 # Host var coldfront_attribute_names: key (as in the roles' coldfront_ecs_attr_* names) and the option it comes from.
@@ -220,12 +230,6 @@ ATTRIBUTE_NAME_OPTIONS = (
 ALL_GROUP = 'coldfront_ecs'
 TYPE_GROUP_PREFIX = 'coldfront_type_'
 _SAFE_HOST_NAME = re.compile(r'[^A-Za-z0-9._-]')
-
-
-def ecs_host(url, port):
-    """The ECS host name (or IP) of a resource ``url`` attribute; raises ``EcsConfigError`` for a bad one."""
-    base_url = build_base_url(url, port)
-    return base_url[len('https://'):].rsplit(':', 1)[0]
 
 
 def host_names(records):
@@ -249,33 +253,6 @@ def require_untrusted_strings(version):
             'hpc.coldfront_ecs.coldfront needs ansible-core %s or later (this is %s): older versions evaluate Jinja in '
             'inventory values, so a project title such as "{{ lookup(\'pipe\', ...) }}" would run on the controller; '
             'upgrade ansible-core or the execution environment' % (MINIMUM_ANSIBLE_CORE, version))
-
-
-def url_password(url):
-    """The password inside a URL (``scheme://user:password@host``), or ``None``."""
-    try:
-        return urlsplit(str(url)).password if '://' in str(url) else None
-    except ValueError:
-        return None
-
-
-def scrub_credentials(records):
-    """Resource records with any password inside an attribute value (``https://user:pw@host``) masked."""
-    for record in records:
-        attributes = record.get('attributes') or {}
-        for name, value in attributes.items():
-            if isinstance(value, str) and '@' in value:
-                attributes[name] = redact(value, url_password(value))
-    return records
-
-
-def redact(text, *secrets):
-    """``text`` with every non-empty secret replaced by ``********``."""
-    text = str(text)
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, '********')
-    return text
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
@@ -318,7 +295,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def _selection_fingerprint(self):
         """Short hash of what decides the records read, so a changed selection never reads a stale cache."""
-        text = json.dumps([self._selection(), self.get_option('allocation_statuses')], sort_keys=True, default=str)
+        text = json.dumps([self._selection(), self.get_option('allocation_statuses'), self.get_option('allocation_vars')],
+                          sort_keys=True, default=str)
         return hashlib.sha256(text.encode('utf-8')).hexdigest()[:12]
 
     def _load_records(self):
@@ -328,6 +306,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                                   settings_module=self.get_option('settings_module'))
             for warning in status.get('warnings') or ():
                 self.display.warning('hpc.coldfront_ecs.coldfront: %s' % warning)
+            if not self.get_option('allocation_vars'):
+                return load_resources(selection=self._selection(), include_allocations=False)
             return load_resources(selection=self._selection(),
                                   allocation_statuses=tuple(self.get_option('allocation_statuses')),
                                   claims_attribute=self.get_option('subdirectory_attribute'))
@@ -344,50 +324,29 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         return dict((key, self.get_option(key)) for key in DEFAULT_SETTINGS)
 
     def _usable_resources(self, records):
-        """``[(record, ecs_host)]`` of the resources with a usable url; warns about every other one."""
-        url_attribute = self.get_option('url_attribute')
-        usable = []
-        for record in sorted(records, key=lambda item: item['name']):
-            url = (record.get('attributes') or {}).get(url_attribute)
-            where = 'ColdFront resource %r (id %s)' % (record['name'], record['id'])
-            if url_attribute in (record.get('duplicate_attributes') or ()):
-                self.display.warning('%s has more than one %r attribute (attribute types with the same name): left out '
-                                     'of the inventory; delete the duplicate type or value' % (where, url_attribute))
-                continue
-            if not url:
-                self.display.warning('%s has no %r attribute: left out of the inventory; set it to the ECS host name '
-                                     'or https://host' % (where, url_attribute))
-                continue
-            try:
-                usable.append((record, ecs_host(url, self.get_option('ecs_port'))))
-            except EcsConfigError as exc:
-                self.display.warning(redact('%s: %r attribute %r refused (%s): left out of the inventory'
-                                            % (where, url_attribute, url, exc), url_password(url)))
+        usable, warnings = usable_resources(records, self.get_option('url_attribute'), self.get_option('ecs_port'))
+        for warning in warnings:
+            self.display.warning(warning)
         return usable
 
     def _populate(self, records):
-        settings = self._allocation_settings()
         resources = self._usable_resources(records)
         names = host_names([record for record, _host in resources])
-        views_per_system, claims_per_system = {}, {}
-        hosts = []
+        views = system_views(resources, self._allocation_settings()) if self.get_option('allocation_vars') else {}
         for record, host in resources:
-            allocations = sorted(record.get('allocations') or (), key=lambda allocation: allocation['id'])
-            views = [allocation_view(record, allocation, settings) for allocation in allocations]
-            # Resources with the same endpoint are one ECS system: namespaces must be unique across them.
-            views_per_system.setdefault(host.lower(), []).extend(views)
-            claims_per_system.setdefault(host.lower(), []).extend(record.get('other_claims') or ())
-            hosts.append((names[record['id']], record, host, views))
-        for system, views in views_per_system.items():
-            mark_collisions(views, settings, claims_per_system[system])
-        for name, record, host, views in hosts:
-            self._add_host(name, record, host, views)
+            self._add_host(names[record['id']], record, host, views.get(record['id']))
 
     def _attribute_names(self):
         """The attribute names this inventory read, for the roles to write under the same names."""
         return dict((key, self.get_option(option)) for key, option in ATTRIBUTE_NAME_OPTIONS)
 
+    def _allocation_query(self):
+        """What ``coldfront_ecs_allocation_info`` needs to read the same views as this inventory, at run time."""
+        return {'selection': self._selection(), 'allocation_statuses': list(self.get_option('allocation_statuses')),
+                'default_automation_options': list(self.get_option('default_automation_options'))}
+
     def _add_host(self, name, record, host, views):
+        """One host; ``views`` None when allocations are left out of the host vars (O(allocation_vars) off)."""
         attributes = record.get('attributes') or {}
         hostvars = {
             'ansible_connection': 'local',
@@ -399,10 +358,13 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             'coldfront_resource_name': record['name'],
             'coldfront_resource_type': record.get('resource_type'),
             'coldfront_resource_attributes': attributes,
-            'ecs_allocations': views,
-            'ecs_allocation_errors': [message for view in views for message in view['errors']],
             'coldfront_attribute_names': self._attribute_names(),
         }
+        if views is None:
+            hostvars['coldfront_allocation_query'] = self._allocation_query()
+        else:
+            hostvars['ecs_allocations'] = views
+            hostvars['ecs_allocation_errors'] = [message for view in views for message in view['errors']]
         self.inventory.add_group(ALL_GROUP)
         self.inventory.add_host(name, group=ALL_GROUP)
         if record.get('resource_type'):

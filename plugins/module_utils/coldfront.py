@@ -375,7 +375,8 @@ def _allocation_queryset(allocation_models, resource_ids, allocation_statuses, a
     return queryset.distinct()
 
 
-def load_resources(selection=None, allocation_statuses=('Active',), allocation_ids=None, claims_attribute=None):
+def load_resources(selection=None, allocation_statuses=('Active',), allocation_ids=None, claims_attribute=None,
+                   include_allocations=True):
     """Selected resources with attributes and their allocations, in 5 SQL queries whatever the size.
 
     ``allocation_statuses``: status names to include (None: every status); ``allocation_ids``: only
@@ -383,6 +384,7 @@ def load_resources(selection=None, allocation_statuses=('Active',), allocation_i
     ``claims_attribute`` (the ``Subdirectory`` attribute name): one more query fills each record's
     ``other_claims`` with the non-empty values of that attribute on allocations left out by
     ``allocation_statuses`` (an Expired lab still owns its namespace).
+    ``include_allocations`` False reads the resources only (their ``allocations`` lists stay empty).
     Call :func:`setup_django` first.  Returns a list of resource records ordered by name.
     """
     from django.db.models import Prefetch  # pylint: disable=import-outside-toplevel
@@ -400,7 +402,7 @@ def load_resources(selection=None, allocation_statuses=('Active',), allocation_i
     for record in records:
         record['allocations'] = []
         by_id[record['id']] = record
-    if not by_id:
+    if not by_id or not include_allocations:
         return records
     queryset = _allocation_queryset(allocation_models, list(by_id), allocation_statuses,
                                     allocation_ids)

@@ -19,13 +19,7 @@ author:
   - hpc.coldfront_ecs contributors (@hpc-coldfront-ecs)
 extends_documentation_fragment:
   - hpc.coldfront_ecs.coldfront
-attributes:
-  check_mode:
-    support: full
-    description: Reads only; runs in check mode too.
-  diff_mode:
-    support: none
-    description: Nothing changes, so there is no diff.
+  - hpc.coldfront_ecs.coldfront.info
 options:
   resources:
     description:

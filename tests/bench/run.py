@@ -91,10 +91,12 @@ def row_of(step, n, profile):
 def world_steps(world, n, with_baseline):
     """Every measured step of one world, in order (the baseline before provision: same allocations as sync)."""
     yield steps.inventory_list(world, n)
+    yield steps.inventory_list(world, n, lean=True)
     yield steps.inventory_graph(world, n)
     yield steps.inventory_probe(world, n)
     yield steps.sync(world, 'sync (cold)', n)
     yield steps.sync(world, 'sync (unchanged)', n)
+    yield steps.sync(world, 'sync (unchanged, lean)', n, lean=True)
     if with_baseline:
         yield steps.baseline(world, n)
     if world.fresh and steps.provision_available():

@@ -35,24 +35,28 @@ def _counts(item):
     return item.get('counts') or {}
 
 
-def inventory_list(world, allocations):
+def inventory_list(world, allocations, lean=False):
     """``ansible-inventory --list``: Ansible start, the plugin, and ansible-core's JSON of every host var.
 
+    ``lean``: the inventory with ``allocation_vars: false`` (no allocation in the host vars; every resource listed).
     The JSON goes to a file and is checked after the measurement (reading 20 MB of it is not the inventory's cost).
     """
     output = os.path.join(world.site.directory, 'inventory.json')
+    inventory = world.lean_inventory if lean else world.inventory
 
     def run():
         with open(output, 'w') as stream:
-            proc = subprocess.run([os.path.join(BIN, 'ansible-inventory'), '-i', world.inventory, '--list'], cwd=REPO,
+            proc = subprocess.run([os.path.join(BIN, 'ansible-inventory'), '-i', inventory, '--list'], cwd=REPO,
                                   env=base_env(world.env), stdout=stream, stderr=subprocess.PIPE, text=True, check=False)
         return {'ok': proc.returncode == 0, 'error': proc.stderr[-TAIL:] if proc.returncode else None}
-    step = measure_step(world, 'inventory --list', run, allocations)
+    step = measure_step(world, 'inventory --list (lean)' if lean else 'inventory --list', run, allocations)
     if step.value['ok']:
         with open(output) as stream:
             hostvars = json.load(stream)['_meta']['hostvars']
         listed = sum(len(host.get('ecs_allocations') or ()) for host in hostvars.values())
-        step.value.update(ok=listed == allocations, hosts=len(hostvars), listed=listed,
+        queries = [host.get('coldfront_allocation_query') for host in hostvars.values()]
+        complete = all(queries) if lean else listed == allocations
+        step.value.update(ok=complete and len(hostvars) == len(world.simulators), hosts=len(hostvars), listed=listed,
                           output_mb=round(os.path.getsize(output) / 1e6, 1))
     os.unlink(output)
     return step
@@ -80,10 +84,10 @@ def inventory_probe(world, allocations):
     return measure_step(world, 'inventory plugin work', run, allocations)
 
 
-def sync(world, name, allocations):
-    """``playbooks/sync.yml`` through the inventory plugin."""
+def sync(world, name, allocations, lean=False):
+    """``playbooks/sync.yml`` through the inventory plugin (``lean``: the roles read the allocations themselves)."""
     def run():
-        result = world.run(SYNC)
+        result = world.run(SYNC, inventory=world.lean_inventory if lean else world.inventory)
         summary = _play_summary(result, 'ecs_sync_summary', lambda item: _counts(item).get('synced', 0))
         summary['ok'] = summary['ok'] and summary['done'] == allocations
         return summary

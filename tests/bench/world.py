@@ -108,6 +108,9 @@ class BenchWorld(EcsWorld):
             world.seed_ecs()
             world.inventory = world.write_inventory(os.path.join(directory, 'bench.coldfront.yml'),
                                                     name_contains='%s-ecs' % PREFIX)
+            # The same resources without allocations in the host vars: the roles read them when they run.
+            world.lean_inventory = world.write_inventory(os.path.join(directory, 'lean.coldfront.yml'),
+                                                         name_contains='%s-ecs' % PREFIX, allocation_vars=False)
         except BaseException:
             for simulator in simulators.values():
                 simulator.stop()

@@ -38,13 +38,14 @@ def test_harness_counts_calls_and_writes(tmp_path):
     failed = dict((name, row['summary']) for name, row in list(rows.items()) + [('modern', modern)] if not row['ok'])
     assert not failed, failed
 
-    cold, again = rows['sync (cold)'], rows['sync (unchanged)']
+    cold, again, lean = rows['sync (cold)'], rows['sync (unchanged)'], rows['sync (unchanged, lean)']
     assert cold['summary']['done'] == N and cold['rows_written'] > 0 and cold['history_rows'] == cold['rows_written']
-    for row in (again, modern):
+    for row in (again, modern, lean):
         assert (row['rows_written'], row['history_rows'], row['changed']) == (0, 0, 0)
+    assert lean['summary']['done'] == N                             # the lean inventory's roles read every allocation
 
     # Legacy: one quota read and one billing read per namespace, plus O(1) per resource.
-    for row in (cold, again):
+    for row in (cold, again, lean):
         assert dict((route, row['routes'].get(route)) for route in LEGACY_ROUTES) == LEGACY_ROUTES
         assert row['ecs_calls'] == 2 * N + PER_RESOURCE * R          # 2.2 per allocation at N=50, 2.005 at N=2000
     # Modern: quotas come with the namespace list, billing in batches of 100 namespaces.
@@ -62,8 +63,9 @@ def test_harness_counts_calls_and_writes(tmp_path):
     assert base['rows_written'] == base['history_rows'] == 4 * N + 3 * R
 
     assert rows['inventory --list']['summary']['listed'] == N
-    assert rows['inventory plugin work']['queries'] == 6
-    for name in ('inventory --list', 'inventory --graph', 'inventory plugin work'):
+    assert (rows['inventory --list (lean)']['summary']['listed'], rows['inventory --list (lean)']['summary']['hosts']) == (0, R)
+    assert (rows['inventory plugin work']['queries'], rows['inventory plugin work']['summary']['lean_queries']) == (6, 2)
+    for name in ('inventory --list', 'inventory --list (lean)', 'inventory --graph', 'inventory plugin work'):
         assert (rows[name]['ecs_calls'], rows[name]['rows_written'], rows[name]['history_rows']) == (0, 0, 0)
     if steps.provision_available():
         provision = rows['provision (new)']

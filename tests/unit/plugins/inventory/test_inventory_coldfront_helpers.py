@@ -5,7 +5,9 @@ from ansible.errors import AnsibleParserError
 
 from ansible_collections.hpc.coldfront_ecs.plugins.inventory import coldfront as coldfront_inventory
 from ansible_collections.hpc.coldfront_ecs.plugins.inventory.coldfront import (
-    InventoryModule, ecs_host, host_names, redact, require_untrusted_strings, scrub_credentials, url_password)
+    InventoryModule, host_names, require_untrusted_strings)
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_inventory import (
+    ecs_host, redact, scrub_credentials, url_password)
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_errors import EcsConfigError
 
 
