@@ -59,6 +59,21 @@ _OPTION_SEPARATORS = re.compile(r'[\s,;\[\]\'"]+')
 _RECORDED, _OWN_TITLE, _OVERRIDE = 3, 2, 1
 
 
+# Keys of the attribute names the roles and modules pass around (the inventory's host var coldfront_attribute_names)
+# and the settings they fill.
+ATTRIBUTE_NAME_SETTINGS = (
+    ('namespace', 'namespace_attribute'), ('bucket', 'bucket_attribute'), ('subdirectory', 'subdirectory_attribute'),
+    ('quota_tb', 'quota_tb_attribute'), ('quota_bytes', 'quota_bytes_attribute'),
+    ('options', 'automation_options_attribute'))
+
+
+def settings_from_names(names, default_automation_options=None):
+    """Merged settings from attribute ``names`` keyed as ``coldfront_attribute_names``; a missing key keeps the default."""
+    settings = dict((setting, names.get(key)) for key, setting in ATTRIBUTE_NAME_SETTINGS)
+    settings['default_automation_options'] = default_automation_options
+    return merge_settings(settings)
+
+
 def merge_settings(settings=None):
     """``DEFAULT_SETTINGS`` updated with ``settings`` (``None`` values keep the default); unknown keys raise."""
     merged = dict(DEFAULT_SETTINGS)

@@ -143,24 +143,13 @@ coldfront:
 
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront import load_resources
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront_module import ColdFrontModule
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_allocation import merge_settings
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_allocation import settings_from_names
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_inventory import (
     scrub_credentials, system_views, usable_resources)
 
 ATTRIBUTE_NAMES = dict(namespace='Namespace', bucket='Bucket', subdirectory='Subdirectory', quota_tb='Storage Quota (TB)',
                        quota_bytes='Quota_In_Bytes', options='automation_specifications', url='url',
                        replication_group='replication_group', ldap_domain='ldap_domain')
-
-
-def view_settings(params):
-    """The ``ecs_allocation`` settings the inventory would use with these options."""
-    names = params['attribute_names']
-    return merge_settings({
-        'namespace_attribute': names['namespace'], 'bucket_attribute': names['bucket'],
-        'subdirectory_attribute': names['subdirectory'], 'quota_tb_attribute': names['quota_tb'],
-        'quota_bytes_attribute': names['quota_bytes'], 'automation_options_attribute': names['options'],
-        'default_automation_options': params['default_automation_options'],
-    })
 
 
 def main():
@@ -176,7 +165,7 @@ def main():
 
     def work():
         params = module.params
-        settings = view_settings(params)
+        settings = settings_from_names(params['attribute_names'], params['default_automation_options'])
         records = scrub_credentials(load_resources(
             selection=params['selection'], allocation_statuses=tuple(params['allocation_statuses']),
             claims_attribute=settings['subdirectory_attribute']))

@@ -254,7 +254,7 @@ changes:
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront import load_resources
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront_module import ColdFrontModule
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront_write import apply_changes, diff_of
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_allocation import merge_settings, resource_views
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_allocation import resource_views, settings_from_names
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.quota import QuotaError
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.sync import BUCKET_LIMITS, alerts, plan_sync
 
@@ -264,12 +264,7 @@ ATTRIBUTE_NAMES = dict(namespace='Namespace', bucket='Bucket', subdirectory='Sub
 
 def settings_from(names):
     """``(ecs_allocation settings, resource attribute names)`` from the ``attribute_names`` option."""
-    settings = merge_settings({
-        'namespace_attribute': names['namespace'], 'bucket_attribute': names['bucket'],
-        'subdirectory_attribute': names['subdirectory'], 'quota_tb_attribute': names['quota_tb'],
-        'quota_bytes_attribute': names['quota_bytes'],
-    })
-    return settings, {'capacity': names['capacity'], 'used': names['used'], 'allocated': names['allocated']}
+    return settings_from_names(names), {'capacity': names['capacity'], 'used': names['used'], 'allocated': names['allocated']}
 
 
 def main():

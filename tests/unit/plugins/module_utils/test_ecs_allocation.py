@@ -332,3 +332,10 @@ def test_resource_views_use_the_other_claims_of_the_record():
     record = dict(RESOURCE, allocations=[allocation(12, 'Smith Lab', 4)], other_claims=[EXPIRED])
     view, = resource_views(record, {'namespace_attribute': 'ECS Namespace'})
     assert "give this allocation its own 'ECS Namespace' attribute" in only_error(view)
+
+
+def test_settings_from_attribute_names_keep_defaults_for_missing_keys():
+    settings = ecs_allocation.settings_from_names({'namespace': 'NS', 'options': 'opts', 'url': 'ignored'}, ['nfs_share'])
+    assert settings == dict(ecs_allocation.DEFAULT_SETTINGS, namespace_attribute='NS', automation_options_attribute='opts',
+                            default_automation_options=['nfs_share'])
+    assert ecs_allocation.settings_from_names({}) == ecs_allocation.DEFAULT_SETTINGS
