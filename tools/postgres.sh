@@ -1,10 +1,26 @@
 #!/usr/bin/env bash
 # Start or stop the throwaway PostgreSQL server the ColdFront tests use (127.0.0.1:55432).
-# Installs Debian's postgresql when no server binaries are present. Data lives in .build/pg.
+# Installs Debian's postgresql when no server binaries are present. Data lives in .build/pg (in /var/tmp when
+# the server's user cannot enter the checkout).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 port=${COLDFRONT_TEST_PG_PORT:-55432}
+
+# True when every directory from / down to $1 lets others in (the postgres user must reach its data directory).
+others_can_enter() {
+  local dir=$1
+  while [ "$dir" != / ]; do
+    [ -n "$(find "$dir" -maxdepth 0 -perm -o+x)" ] || return 1
+    dir=$(dirname "$dir")
+  done
+}
+
 base="$repo/.build/pg"
+if [ "$(id -u)" = 0 ] && ! others_can_enter "$repo"; then
+  # As root the server runs as postgres, which cannot enter this checkout (for example a `mktemp -d` clone, mode
+  # 700): keep the data in a directory of its own, named after the checkout.
+  base="/var/tmp/hpc-coldfront-ecs-pg-$(printf %s "$repo" | sha256sum | cut -c1-12)"
+fi
 data="$base/data"
 
 pg_bin() {
@@ -14,7 +30,8 @@ pg_bin() {
 }
 
 as_postgres() {
-  if [ "$(id -u)" = 0 ]; then su postgres -s /bin/bash -c "$*"; else bash -c "$*"; fi
+  # From /: postgres may not be allowed into the current directory (every path given here is absolute).
+  if [ "$(id -u)" = 0 ]; then (cd / && su postgres -s /bin/bash -c "$*"); else bash -c "$*"; fi
 }
 
 started_marker="$base/started-by-postgres-sh"
