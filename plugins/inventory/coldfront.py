@@ -155,6 +155,24 @@ options:
     description: Allocation attribute with the quota in bytes (value) and the usage in bytes (usage).
     type: str
     default: Quota_In_Bytes
+  bucket_quota_bytes_attribute:
+    description: Allocation attribute with the quota last set on the bucket, in bytes (written by provisioning).
+    type: str
+    default: Bucket_Quota_In_Bytes
+  claim_attribute:
+    description:
+      - Allocation attribute with the allocation's claim, C(<namespace>:<bucket>), recorded by provisioning before it
+        changes anything on ECS. A claimed allocation keeps the claimed names whatever its project title says now.
+      - Also read on allocations outside O(allocation_statuses), like O(subdirectory_attribute).
+    type: str
+    default: ECS_Claim
+  federation_attribute:
+    description:
+      - Resource attribute with the VDC ids of the resource's ECS federation, recorded by provisioning.
+      - Resources whose federations share a VDC, or whose hosts are the same, share one namespace name space, so a
+        namespace is refused to every allocation but one across them.
+    type: str
+    default: ecs_federation
   automation_options_attribute:
     description: Allocation attribute listing automation options (comma or space separated, for example C(nfs_share)).
     type: str
@@ -226,7 +244,9 @@ ATTRIBUTE_NAME_OPTIONS = (
     ('namespace', 'namespace_attribute'), ('bucket', 'bucket_attribute'), ('subdirectory', 'subdirectory_attribute'),
     ('quota_tb', 'quota_tb_attribute'), ('quota_bytes', 'quota_bytes_attribute'),
     ('options', 'automation_options_attribute'), ('url', 'url_attribute'),
-    ('replication_group', 'replication_group_attribute'), ('ldap_domain', 'ldap_domain_attribute'))
+    ('replication_group', 'replication_group_attribute'), ('ldap_domain', 'ldap_domain_attribute'),
+    ('claim', 'claim_attribute'), ('bucket_quota_bytes', 'bucket_quota_bytes_attribute'),
+    ('federation', 'federation_attribute'))
 ALL_GROUP = 'coldfront_ecs'
 TYPE_GROUP_PREFIX = 'coldfront_type_'
 _SAFE_HOST_NAME = re.compile(r'[^A-Za-z0-9._-]')
@@ -310,7 +330,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 return load_resources(selection=self._selection(), include_allocations=False)
             return load_resources(selection=self._selection(),
                                   allocation_statuses=tuple(self.get_option('allocation_statuses')),
-                                  claims_attribute=self.get_option('subdirectory_attribute'))
+                                  claims_attribute=[self.get_option('subdirectory_attribute'),
+                                                    self.get_option('claim_attribute')])
         except InvalidSelection as exc:
             raise AnsibleParserError('invalid resource selection: %s' % exc)
         except Exception as exc:  # pylint: disable=broad-except
@@ -332,7 +353,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def _populate(self, records):
         resources = self._usable_resources(records)
         names = host_names([record for record, _host in resources])
-        views = system_views(resources, self._allocation_settings()) if self.get_option('allocation_vars') else {}
+        views = (system_views(resources, self._allocation_settings(), self.get_option('federation_attribute'))
+                 if self.get_option('allocation_vars') else {})
         for record, host in resources:
             self._add_host(names[record['id']], record, host, views.get(record['id']))
 

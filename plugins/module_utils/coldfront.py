@@ -381,9 +381,9 @@ def load_resources(selection=None, allocation_statuses=('Active',), allocation_i
 
     ``allocation_statuses``: status names to include (None: every status); ``allocation_ids``: only
     these allocations.  An allocation on several selected resources appears under each of them.
-    ``claims_attribute`` (the ``Subdirectory`` attribute name): one more query fills each record's
-    ``other_claims`` with the non-empty values of that attribute on allocations left out by
-    ``allocation_statuses`` (an Expired lab still owns its namespace).
+    ``claims_attribute`` (the ``Subdirectory`` attribute name, or a list of names such as ``Subdirectory`` and the
+    claim attribute): one more query fills each record's ``other_claims`` with the non-empty values of those
+    attributes on allocations left out by ``allocation_statuses`` (an Expired lab still owns its namespace).
     ``include_allocations`` False reads the resources only (their ``allocations`` lists stay empty).
     Call :func:`setup_django` first.  Returns a list of resource records ordered by name.
     """
@@ -415,12 +415,13 @@ def load_resources(selection=None, allocation_statuses=('Active',), allocation_i
     return records
 
 
-def _load_other_claims(allocation_models, by_id, statuses, attribute):
-    """Fill ``other_claims`` of the records in ``by_id``: ``attribute`` values of allocations in other statuses."""
+def _load_other_claims(allocation_models, by_id, statuses, attributes):
+    """Fill ``other_claims`` of the records in ``by_id``: ``attributes`` values of allocations in other statuses."""
     for record in by_id.values():
         record['other_claims'] = []
+    names = [attributes] if isinstance(attributes, str) else list(attributes)
     rows = (allocation_models.AllocationAttribute.objects
-            .filter(allocation_attribute_type__name=attribute, allocation__resources__id__in=list(by_id))
+            .filter(allocation_attribute_type__name__in=names, allocation__resources__id__in=list(by_id))
             .exclude(allocation__status__name__in=statuses).exclude(value='').order_by('allocation_id', 'pk')
             .values_list('allocation__resources__id', 'allocation_id', 'allocation__status__name',
                          'allocation__project_id', 'allocation__project__title', 'value'))

@@ -7,12 +7,16 @@
         [{'allocation_id': 12, 'name': 'Storage Quota (TB)', 'value': '10', 'usage': 2.5}],
         reason='sync', user='svc-ansible', check_mode=False)
     results = apply_changes(allocation_attributes=[...], resource_attributes=[...], reason='sync')
+    apply_allocation_attributes([{'allocation_id': 12, 'name': 'Quota_In_Bytes', 'remove': True}], reason='adopt')
 
 Every call first plans every item (a constant number of queries) and validates values like
 ColdFront's ``clean()`` does; if any item is bad, :class:`ValidationFailed` lists all of them and
 nothing is written.  Then, in ONE ``transaction.atomic()``, only values that differ are saved; each
 save carries ``_change_reason`` ("hpc.coldfront_ecs: <reason>") and ``_history_user`` when a user is
-given, so ColdFront's history tells our writes from a person's.  A no-op call adds no history row.
+given, so ColdFront's history tells our writes from a person's.  An item with ``remove: True`` deletes the
+attribute and its usage row instead, in the same transaction and with the same reason and user on the deletion's
+history rows; it is an explicit key so that only attributes a caller names (this collection's own) are deleted.
+A no-op call adds no history row.
 Call ``coldfront.setup_django()`` first.
 """
 
@@ -183,19 +187,35 @@ def _item_keys(item, required, optional, label):
     return None
 
 
+def _allocation_item(index, item):
+    """``(error, item)``: one item checked on its own, with its id an int and a false ``remove`` dropped."""
+    error = _item_keys(item, ('allocation_id', 'name'), ('value', 'usage', 'remove'), 'item %d' % index)
+    if error:
+        return error, item
+    try:
+        item = dict(item, allocation_id=int(item['allocation_id']), name=str(item['name']))
+    except (TypeError, ValueError):
+        return 'item %d: allocation_id %r is not an integer' % (index, item['allocation_id']), item
+    label = _allocation_label(item['allocation_id'], item['name'])
+    if item.get('remove') is False:
+        del item['remove']
+    if 'remove' in item:
+        # An explicit key, never a missing value: only attributes the caller names for removal are deleted.
+        if item['remove'] is not True:
+            return '%s: remove %r is not true or false' % (label, item['remove']), item
+        if item.get('value') is not None or item.get('usage') is not None:
+            return '%s: remove takes neither a value nor a usage' % label, item
+    elif item.get('value') is None and item.get('usage') is None:
+        return '%s: give a value, a usage or both' % label, item
+    return None, item
+
+
 def plan_allocation_attributes(plan, items, create_missing=True):
-    """Check ``[{allocation_id, name, value?, usage?}]`` and add the planned changes to ``plan``."""
+    """Check ``[{allocation_id, name, value?, usage?, remove?}]`` and add the planned changes to ``plan``."""
     _User, allocation_models, _resource = _models()
     good, seen = [], {}
     for index, item in enumerate(items):
-        error = _item_keys(item, ('allocation_id', 'name'), ('value', 'usage'), 'item %d' % index)
-        if not error:
-            try:
-                item = dict(item, allocation_id=int(item['allocation_id']), name=str(item['name']))
-            except (TypeError, ValueError):
-                error = 'item %d: allocation_id %r is not an integer' % (index, item['allocation_id'])
-        if not error and item.get('value') is None and item.get('usage') is None:
-            error = '%s: give a value, a usage or both' % _allocation_label(item['allocation_id'], item['name'])
+        error, item = _allocation_item(index, item)
         if not error and (item['allocation_id'], item['name']) in seen:
             previous = seen[(item['allocation_id'], item['name'])]
             if previous != item:
@@ -252,7 +272,9 @@ def _plan_allocation_item(item, types, allocations, create_missing):
                 % (label, len(existing), name, ', '.join(str(row.pk) for row in existing))), None
     attribute = existing[0] if existing else None
     change = {'allocation_id': allocation_id, 'type': attribute_type, 'data_type': data_type, 'attribute': attribute,
-              'name': name, 'value': None, 'usage': None}
+              'name': name, 'value': None, 'usage': None, 'remove': bool(item.get('remove'))}
+    if change['remove']:
+        return None, change  # a missing attribute is nothing to remove: no error, no change
     problems = []
     if item.get('value') is not None:
         try:
@@ -428,7 +450,44 @@ def update_rows(model, instances, fields):
         cursor.executemany(sql, rows)
 
 
+def delete_with_reason(instance, reason, user):
+    """``instance.delete()`` with the history reason (and user) set: the deletion's history row says who and why."""
+    instance._change_reason = reason  # pylint: disable=protected-access
+    if user is not None:
+        instance._history_user = user  # pylint: disable=protected-access
+    instance.delete()
+
+
+def _remove_allocation_item(change, reason, user, check_mode):
+    """Delete the attribute and its usage row (a missing attribute is no change).
+
+    The usage row is deleted first, itself, so that its history row carries the reason and user too, instead of
+    relying on the cascade (whose instances the caller never sees).
+    """
+    attribute = change['attribute']
+    usage_row = None if attribute is None else getattr(attribute, 'allocationattributeusage', None)
+    before = None if attribute is None else {
+        'value': attribute.value, 'usage': None if usage_row is None else float(usage_row.value)}
+    attribute_id = None if attribute is None else attribute.pk
+    if attribute is not None and not check_mode:
+        if usage_row is not None:
+            delete_with_reason(usage_row, reason, user)
+        delete_with_reason(attribute, reason, user)
+    return {
+        'allocation_id': change['allocation_id'],
+        'name': change['name'],
+        'attribute_id': attribute_id,
+        'created': False,
+        'removed': True,
+        'changed': attribute is not None,
+        'before': before,
+        'after': None,
+    }
+
+
 def _apply_allocation_item(change, reason, user, check_mode, bulk=None):
+    if change.get('remove'):
+        return _remove_allocation_item(change, reason, user, check_mode)
     _User, allocation_models, _resource = _models()
     attribute, attribute_type = change['attribute'], change['type']
     usage_row = getattr(attribute, 'allocationattributeusage', None) if attribute is not None and attribute_type.has_usage else None
@@ -478,6 +537,7 @@ def _apply_allocation_item(change, reason, user, check_mode, bulk=None):
         'name': change['name'],
         'attribute_id': None if attribute is None else attribute.pk,
         'created': before is None,
+        'removed': False,
         'changed': before is None or write_value or write_usage,
         'before': before,
         'after': after,
@@ -550,9 +610,9 @@ def apply_changes(allocation_attributes=(), resource_attributes=(), reason=None,
     """Allocation and resource attribute items, validated together, written in ONE transaction.
 
     Returns ``{'allocation_attributes': [result...], 'resource_attributes': [result...], 'changed': bool}``.
-    An allocation result: ``{allocation_id, name, attribute_id, created, changed, before: {value, usage}
-    or None, after: {value, usage}}``; a resource result: ``{resource, resource_id, name, attribute_id,
-    created, changed, before: value or None, after: value}``.  Raises :class:`ValidationFailed`.
+    An allocation result: ``{allocation_id, name, attribute_id, created, removed, changed, before: {value,
+    usage} or None, after: {value, usage} or None (removed)}``; a resource result: ``{resource, resource_id, name,
+    attribute_id, created, changed, before: value or None, after: value}``.  Raises :class:`ValidationFailed`.
     """
     from django.db import transaction  # pylint: disable=import-outside-toplevel
     reason_text = change_reason(reason)
@@ -586,7 +646,8 @@ def apply_planned(plan, reason_text, user_obj, check_mode):
 
 
 def apply_allocation_attributes(items, reason=None, user=None, check_mode=False, create_missing=True):
-    """Set value and/or usage of ``[{allocation_id, name, value?, usage?}]``; see :func:`apply_changes`."""
+    """Set value and/or usage of ``[{allocation_id, name, value?, usage?}]``, or remove ``[{allocation_id, name,
+    remove: True}]``; see :func:`apply_changes`."""
     return apply_changes(allocation_attributes=items, reason=reason, user=user, check_mode=check_mode,
                          create_missing=create_missing)['allocation_attributes']
 
@@ -598,7 +659,8 @@ def apply_resource_attributes(items, reason=None, user=None, check_mode=False, c
 
 
 def diff_of(result):
-    """Ansible ``diff`` (before/after) of the changed items of an :func:`apply_changes` result."""
+    """Ansible ``diff`` (before/after) of the changed items of an :func:`apply_changes` result (a removed
+    attribute's ``after`` is None)."""
     before, after = {}, {}
     for item in result.get('allocation_attributes', ()):
         if item['changed']:

@@ -44,6 +44,8 @@ DEFAULT_SETTINGS = {
     'subdirectory_attribute': 'Subdirectory',
     'quota_tb_attribute': 'Storage Quota (TB)',
     'quota_bytes_attribute': 'Quota_In_Bytes',
+    'bucket_quota_bytes_attribute': 'Bucket_Quota_In_Bytes',
+    'claim_attribute': 'ECS_Claim',
     'automation_options_attribute': 'automation_specifications',
     'default_automation_options': (),
 }
@@ -64,7 +66,8 @@ _RECORDED, _OWN_TITLE, _OVERRIDE = 3, 2, 1
 ATTRIBUTE_NAME_SETTINGS = (
     ('namespace', 'namespace_attribute'), ('bucket', 'bucket_attribute'), ('subdirectory', 'subdirectory_attribute'),
     ('quota_tb', 'quota_tb_attribute'), ('quota_bytes', 'quota_bytes_attribute'),
-    ('options', 'automation_options_attribute'))
+    ('options', 'automation_options_attribute'), ('claim', 'claim_attribute'),
+    ('bucket_quota_bytes', 'bucket_quota_bytes_attribute'))
 
 
 def settings_from_names(names, default_automation_options=None):
@@ -141,12 +144,15 @@ def _check_quota_size(size_bytes):
 
 
 def parse_subdirectory(value):
-    """``(namespace, bucket)`` from a recorded ``<namespace>:<bucket>``; raises ``naming.InvalidName``."""
+    """``(namespace, bucket)`` from a recorded ``<namespace>:<bucket>`` (a claim or a ``Subdirectory``).
+
+    Names ECS already holds are accepted as the old plugin made them (a trailing ``-``); raises ``naming.InvalidName``.
+    """
     namespace, sep, bucket = str(value).partition(':')
     if not sep:
         raise naming.InvalidName('%r is not "<namespace>:<bucket>"' % (value,))
-    return (naming.validate_namespace_name(namespace, source='its namespace'),
-            naming.validate_bucket_name(bucket, source='its bucket'))
+    return (naming.validate_held_namespace(namespace, source='its namespace'),
+            naming.validate_held_bucket(bucket, source='its bucket'))
 
 
 def describe(view):
@@ -193,10 +199,12 @@ class _ViewBuilder:
             'namespace_recorded': _value(allocation, settings['namespace_attribute']),
             'bucket_recorded': _value(allocation, settings['bucket_attribute']),
             'subdirectory': _value(allocation, settings['subdirectory_attribute']),
+            'claim': _value(allocation, settings['claim_attribute']),
             'provisioned': False,
             'quota_tb': None,
             'usage_tb': None,
             'quota_bytes': None,
+            'bucket_quota_bytes': None,
             'usage_bytes': None,
             'options': [],
             'options_source': 'default',
@@ -217,8 +225,9 @@ class _ViewBuilder:
 
     def check_duplicates(self):
         duplicated = set(self.allocation.get('duplicate_attributes') or ())
-        for key in ('namespace_attribute', 'bucket_attribute', 'subdirectory_attribute',
-                    'quota_tb_attribute', 'quota_bytes_attribute', 'automation_options_attribute'):
+        for key in ('namespace_attribute', 'bucket_attribute', 'subdirectory_attribute', 'claim_attribute',
+                    'quota_tb_attribute', 'quota_bytes_attribute', 'bucket_quota_bytes_attribute',
+                    'automation_options_attribute'):
             name = self.settings[key]
             if name in duplicated:
                 self.error('the %r attribute occurs more than once; ColdFront reads only the first one, '
@@ -228,7 +237,11 @@ class _ViewBuilder:
         view, settings = self.view, self.settings
         view['provisioned'] = view['subdirectory'] is not None
         if view['provisioned']:
-            self.names_from_subdirectory()
+            self.names_from_record('subdirectory_attribute', view['subdirectory'])
+            return
+        if view['claim'] is not None:
+            # Claimed by an earlier run that did not finish: the claim is the truth, whatever the title says now.
+            self.names_from_record('claim_attribute', view['claim'])
             return
         try:
             namespace = naming.derive_namespace(view['project'], view['namespace_recorded'])
@@ -244,13 +257,14 @@ class _ViewBuilder:
         except naming.InvalidName as exc:
             self.error('%s; fix the %r allocation attribute' % (exc, settings['bucket_attribute']))
 
-    def names_from_subdirectory(self):
+    def names_from_record(self, key, value):
+        """Names from a recorded ``<namespace>:<bucket>`` (``key``: the setting naming its attribute)."""
         view, settings = self.view, self.settings
         try:
-            namespace, bucket = parse_subdirectory(view['subdirectory'])
+            namespace, bucket = parse_subdirectory(value)
         except naming.InvalidName as exc:
             self.error('the %r attribute %s; it must hold "<namespace>:<bucket>" as written by provisioning'
-                       % (settings['subdirectory_attribute'], exc))
+                       % (settings[key], exc))
             return
         conflicts = [(settings[key], recorded, actual)
                      for key, recorded, actual in (('namespace_attribute', view['namespace_recorded'], namespace),
@@ -258,14 +272,15 @@ class _ViewBuilder:
                      if recorded is not None and recorded != actual]
         for attribute, recorded, actual in conflicts:
             self.error('the %r attribute %r disagrees with the recorded %r %r (%r); make them agree'
-                       % (attribute, recorded, settings['subdirectory_attribute'], view['subdirectory'], actual))
+                       % (attribute, recorded, settings[key], value, actual))
         if not conflicts:
             view.update(namespace=namespace, bucket=bucket)
 
     def quotas(self):
         view, settings = self.view, self.settings
         for key, parse, field in (('quota_tb_attribute', parse_quota_tb, 'quota_tb'),
-                                  ('quota_bytes_attribute', parse_quota_bytes, 'quota_bytes')):
+                                  ('quota_bytes_attribute', parse_quota_bytes, 'quota_bytes'),
+                                  ('bucket_quota_bytes_attribute', parse_quota_bytes, 'bucket_quota_bytes')):
             name = settings[key]
             try:
                 view[field] = parse(_value(self.allocation, name))
@@ -302,9 +317,10 @@ def allocation_view(resource, allocation, settings=None):
 def _claim(view):
     """``(namespace, strength)`` this allocation holds or asks for, or ``None``."""
     namespace = view['namespace']
-    if view['provisioned']:
+    recorded = view['subdirectory'] or view.get('claim')
+    if recorded:
         try:
-            return parse_subdirectory(view['subdirectory'])[0], _RECORDED
+            return parse_subdirectory(recorded)[0], _RECORDED
         except naming.InvalidName:
             return None
     if namespace is None:
@@ -318,7 +334,7 @@ def mark_collisions(views, settings=None, other_claims=()):
     Refused views get an error naming the allocation that keeps the namespace (or every competitor on a
     tie) and their ``namespace``/``bucket`` set to ``None``. The same allocation seen through several
     resources counts once. ``other_claims`` (``other_claims`` of the resource records: allocations in other
-    statuses with a recorded ``Subdirectory``) keep their namespaces from every view that has not recorded it.
+    statuses with a recorded ``Subdirectory`` or claim) keep their namespaces from every view that has not recorded it.
     """
     merged = merge_settings(settings)
     claims = {}
@@ -342,7 +358,7 @@ def _refuse_claimed_elsewhere(views, other_claims, settings):
             continue
     for view in views:
         owner = owners.get(view['namespace'])
-        if owner is None or view['provisioned'] or owner['id'] == view['id']:
+        if owner is None or view['provisioned'] or view.get('claim') or owner['id'] == view['id']:
             continue
         _refuse(view, 'namespace %r is recorded by allocation %s (project %r, status %s), whose data it holds; refused: '
                       'give this allocation its own %r attribute, or to take the namespace over on purpose record %r on '

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, hpc.coldfront_ecs contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The ECS Management API client: namespaces, buckets, quotas, replication groups, billing, capacity.
+"""The ECS Management API client: namespaces, buckets, quotas, replication groups, billing, capacity, VDCs.
 
     with EcsClient('ecs1.example.org', 'root', password, ca_path='/etc/pki/ecs-ca.pem') as ecs:
         namespace = ecs.find_namespace('smith-lab')          # None when it does not exist
@@ -28,6 +28,8 @@ PAGE_SIZE = 1000
 BATCH_BILLING_SIZE = 100
 BILLING_PARAMS = {'include_bucket_detail': 'true', 'sizeunit': 'KB'}
 BATCH_BILLING_KEYS = ('namespace_billing_info', 'namespace_billing_infos')
+VDC_LIST_PATH = '/object/vdcs/vdc/list'
+VDC_LOCAL_PATH = '/object/vdcs/vdc/local'
 
 
 def _items(value):
@@ -37,6 +39,29 @@ def _items(value):
     if isinstance(value, list):
         return value
     return [value]
+
+
+def federation_key(vdc_ids):
+    """The text stored in ColdFront for an endpoint's federation: its VDC ids, sorted, de-duplicated, ','-joined.
+
+    Namespaces are global in an ECS federation, so two endpoints share one namespace name space when their VDC
+    id sets intersect, whatever host names reach them.
+    """
+    return ','.join(_unique_ids(vdc_ids))
+
+
+def _unique_ids(vdc_ids):
+    """Sorted distinct ids, blanks left out."""
+    return sorted(set(text for text in (str(vdc_id or '').strip() for vdc_id in vdc_ids) if text))
+
+
+def _vdc_summary(item):
+    """id, name and local flag of a VDC record; everything else (``secretKeys`` above all) is dropped."""
+    if not isinstance(item, dict):
+        return {'id': None, 'name': None, 'local': False}
+    local = item.get('local')
+    return {'id': item.get('id') or item.get('vdcId') or None, 'name': item.get('name') or item.get('vdcName'),
+            'local': local is True or str(local).strip().lower() == 'true'}
 
 
 class EcsClient(EcsTransport):
@@ -292,3 +317,21 @@ class EcsClient(EcsTransport):
     def capacity(self):
         """Cluster capacity: ``totalProvisioned_gb`` and ``totalFree_gb`` (GB)."""
         return self.get('/object/capacity') or {}
+
+    # -- cluster identity -----------------------------------------------------------------------------
+
+    def vdc_identity(self):
+        """``{'local': VDC id, 'name': its name, 'vdcs': sorted ids of every VDC of the federation}``.
+
+        One call (the VDC list); a second one only when no listed VDC is marked local.  The answers carry each
+        VDC's ``secretKeys``: only ids, names and local flags are kept, so no secret is returned, logged or cached.
+        """
+        vdcs = [_vdc_summary(item) for item in _items((self.get(VDC_LIST_PATH) or {}).get('vdc'))]
+        local = next((vdc for vdc in vdcs if vdc['local'] and vdc['id']), None)
+        if local is None:
+            local = _vdc_summary(self.get(VDC_LOCAL_PATH))
+        if not local['id']:
+            raise EcsApiError('ECS named no local VDC', method='GET', path=VDC_LOCAL_PATH, kind='protocol',
+                              hint='check that host points at the ECS Management API')
+        return {'local': local['id'], 'name': local['name'],
+                'vdcs': _unique_ids([vdc['id'] for vdc in vdcs] + [local['id']])}

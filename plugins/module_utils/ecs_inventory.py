@@ -8,8 +8,9 @@ read at run time when the inventory leaves allocations out of the host vars):
 
 * :func:`usable_resources`: the resources whose ``url`` attribute gives an ECS host; every other one is
   named in a warning and left out.
-* :func:`system_views`: the ECS views of every usable resource's allocations.  Resources with the same
-  endpoint are one ECS system, so namespace collisions are marked across them (``mark_collisions``).
+* :func:`system_views`: the ECS views of every usable resource's allocations.  Resources of one ECS federation
+  share one namespace name space, so namespace collisions are marked across them (``mark_collisions``): resources
+  whose recorded federations (VDC ids read from ECS by provisioning) intersect, or whose hosts are the same.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -21,6 +22,9 @@ from urllib.parse import urlsplit
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_allocation import allocation_view, mark_collisions
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_errors import EcsConfigError
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_transport import build_base_url
+
+# Resource attribute where provisioning records the VDC ids of the endpoint's ECS federation.
+DEFAULT_FEDERATION_ATTRIBUTE = 'ecs_federation'
 
 
 def url_password(url):
@@ -78,15 +82,40 @@ def usable_resources(records, url_attribute, port):
     return usable, warnings
 
 
-def system_views(usable, settings):
-    """``{resource id: [view, ...]}`` for ``usable`` (from :func:`usable_resources`), collisions marked per system."""
-    views_by_resource, views_per_system, claims_per_system = {}, {}, {}
+def federation_ids(value):
+    """The VDC ids of a recorded federation (comma-separated text, as provisioning records it); empty when unset."""
+    return [part.strip() for part in str(value or '').split(',') if part.strip()]
+
+
+def ecs_systems(usable, federation_attribute):
+    """``{resource id: system key}``: resources sharing a VDC of their recorded federations, or a host, share a key."""
+    parent = {}
+
+    def root(token):
+        while parent.setdefault(token, token) != token:
+            token = parent[token]
+        return token
+
+    tokens = {}
     for record, host in usable:
+        own = ['host:' + host.lower()] + ['vdc:' + vdc for vdc in
+                                          federation_ids((record.get('attributes') or {}).get(federation_attribute))]
+        tokens[record['id']] = own
+        for token in own[1:]:
+            parent[root(token)] = root(own[0])
+    return dict((resource_id, root(own[0])) for resource_id, own in tokens.items())
+
+
+def system_views(usable, settings, federation_attribute=DEFAULT_FEDERATION_ATTRIBUTE):
+    """``{resource id: [view, ...]}`` for ``usable`` (from :func:`usable_resources`), collisions marked per federation."""
+    views_by_resource, views_per_system, claims_per_system = {}, {}, {}
+    systems = ecs_systems(usable, federation_attribute)
+    for record, _host in usable:
         allocations = sorted(record.get('allocations') or (), key=lambda allocation: allocation['id'])
         views = [allocation_view(record, allocation, settings) for allocation in allocations]
         views_by_resource[record['id']] = views
-        views_per_system.setdefault(host.lower(), []).extend(views)
-        claims_per_system.setdefault(host.lower(), []).extend(record.get('other_claims') or ())
+        views_per_system.setdefault(systems[record['id']], []).extend(views)
+        claims_per_system.setdefault(systems[record['id']], []).extend(record.get('other_claims') or ())
     for system, views in views_per_system.items():
         mark_collisions(views, settings, claims_per_system[system])
     return views_by_resource

@@ -19,6 +19,11 @@ MAX_NAME_LENGTH = 63
 _NAMESPACE_RE = re.compile(r'^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$')
 # DNS-style bucket names: 3 to 63 characters, no dots (no "..", no IPv4 look-alikes).
 _BUCKET_RE = re.compile(r'^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$')
+# Names ECS already holds, as the old in-Django plugin made them: its slug was cut at 63 characters after the dashes
+# were trimmed, so a name of a long title may end in "-" (a bucket too).  Accepted for recorded and adopted names only;
+# new names are made with the strict patterns above.
+_HELD_NAMESPACE_RE = re.compile(r'^[a-z0-9][a-z0-9-]{0,62}$')
+_HELD_BUCKET_RE = re.compile(r'^[a-z0-9][a-z0-9-]{2,62}$')
 _NOT_SLUG_CHARS = re.compile(r'[^a-z0-9-]')
 _DASH_RUNS = re.compile(r'-{2,}')
 
@@ -36,6 +41,36 @@ def slugify(text):
     slug = _NOT_SLUG_CHARS.sub('-', (text or '').lower())
     slug = _DASH_RUNS.sub('-', slug).strip('-')
     return slug[:MAX_NAME_LENGTH].strip('-')
+
+
+def legacy_slug(text):
+    """The old plugin's slug: as :func:`slugify`, but cut at 63 characters after trimming, so it may end in ``-``."""
+    slug = _NOT_SLUG_CHARS.sub('-', (text or '').lower())
+    return _DASH_RUNS.sub('-', slug).strip('-')[:MAX_NAME_LENGTH]
+
+
+def legacy_names(project_title):
+    """``(namespace, bucket)`` the old plugin gave a project title, or ``None`` when the title slugs to nothing."""
+    namespace = legacy_slug(project_title)
+    if not namespace:
+        return None
+    return namespace, legacy_slug('lab-%s-bucket' % namespace)
+
+
+def validate_held_namespace(name, source='namespace'):
+    """Like :func:`validate_namespace_name`, also accepting a trailing ``-`` (names the old plugin made)."""
+    if not isinstance(name, str) or not _HELD_NAMESPACE_RE.match(name):
+        raise InvalidName('%s %r is not a valid namespace name: use 1-%d characters from a-z, 0-9 and "-", starting '
+                          'with a letter or digit' % (source, name, MAX_NAME_LENGTH))
+    return name
+
+
+def validate_held_bucket(name, source='bucket'):
+    """Like :func:`validate_bucket_name`, also accepting a trailing ``-`` (names the old plugin made)."""
+    if not isinstance(name, str) or not _HELD_BUCKET_RE.match(name):
+        raise InvalidName('%s %r is not a valid bucket name: use 3-%d characters from a-z, 0-9 and "-", starting '
+                          'with a letter or digit' % (source, name, MAX_NAME_LENGTH))
+    return name
 
 
 def validate_namespace_name(name, source='namespace'):

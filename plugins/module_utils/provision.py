@@ -4,20 +4,25 @@
 """Provision ColdFront allocations on one ECS endpoint (module ``ecs_provision``, role ``ecs_provision``).
 
     settings = Settings(replication_group='rg1', ldap_domain='ad.example.org', overcommit=None)
-    outcome = Provisioner(client, settings, check_mode=False).run(views)   # views: ecs_allocation views
+    outcome = Provisioner(client, settings, ledger=ledger_factory).run(views)   # views: ecs_allocation views
     outcome['results'], outcome['records'], outcome['summary'], outcome['changed'], outcome['diff']
 
-For each allocation view (DESIGN sections 4 and 5):
+``ledger_factory(vdcs)`` opens the claim ledger of the endpoint's federation (``coldfront_claims.claim_ledger``): a
+context manager whose claims are recorded in ColdFront when it closes.  For each allocation view:
 
-* not recorded (no ``Subdirectory``): validate (view errors, names, automation options, a positive quota, the
-  quota against capacity x ``overcommit`` when set), then on ECS create the namespace (default replication
-  group, the project's LDAP group mapping, hard quota and soft quota at ``soft_quota_percent``) and the bucket
-  (``filesystem_enabled`` iff ``nfs_share``, the same quota when ``bucket_quota``); then hand back what to record
-  (``Namespace``, ``Bucket``, ``Subdirectory``, ``Quota_In_Bytes``).  A namespace that exists already is
-  completed only when its group mapping is exactly this allocation's (this ``ldap_domain`` and the project title:
-  what provisioning creates, so an interrupted run resumes); any other one is refused, never adopted.
+* not recorded (no ``Subdirectory``): validate (view errors, names, automation options, a positive quota), read ECS,
+  then, in the ledger's one locked step, check ownership and the quota against capacity x ``overcommit`` (when set,
+  counting the claims of other runs) and record the claim; only then create on ECS the namespace (default
+  replication group, the project's LDAP group mapping, hard quota and soft quota at ``soft_quota_percent``) and the
+  bucket (``filesystem_enabled`` iff ``nfs_share``, the same quota when ``bucket_quota``), and hand back what to
+  record (``Namespace``, ``Bucket``, ``Subdirectory``, ``Quota_In_Bytes``).  A namespace that exists on ECS is
+  completed only when this allocation claimed it (a run interrupted after its claim); any other one is refused
+  ("already exists"), whatever its name, group mapping or owner: adoption is a separate, explicit step.  A name that
+  another allocation of the federation claimed or recorded, in any status, is refused before any ECS change.
 * recorded: when ``Storage Quota (TB)`` differs from the last agreed ``Quota_In_Bytes``, read the ECS quota and
-  apply :func:`reconcile.quota_decision`: push (validated like a raise), record only, or report a conflict.
+  apply :func:`reconcile.quota_decision`: push (validated like a raise), record only, or report a conflict.  When
+  the bucket quota mirrors the namespace and the recorded bucket quota differs from the agreed one (sync pulled a
+  namespace quota changed on ECS), the bucket quota is set to match.
 
 Nothing raises for one allocation: each gets a result with an ``action`` (see :data:`ACTIONS`) and, on failure,
 an ``error`` that names the allocation, the project, the resource, the step and the ECS call.  That holds for any
@@ -38,22 +43,24 @@ from ansible_collections.hpc.coldfront_ecs.plugins.module_utils import naming, r
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_allocation import (
     SUPPORTED_OPTIONS, describe, parse_options)
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_bucket_state import BucketState
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_client import federation_key
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_errors import (
     EcsApiError, EcsConfigError, is_not_found)
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_module import EcsModuleFailure
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_namespace_state import NamespaceState
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_quota import quota_from_record, wanted_quota
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_views import normalize_mapping
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.quota import validate_change
 
-CREATED, RESUMED, QUOTA_PUSHED, RECORDED, UNCHANGED, FAILED, CONFLICT = (
-    'created', 'resumed', 'quota_pushed', 'recorded', 'unchanged', 'failed', 'conflict')
-ACTIONS = (CREATED, RESUMED, QUOTA_PUSHED, RECORDED, UNCHANGED, FAILED, CONFLICT)
+CREATED, RESUMED, QUOTA_PUSHED, BUCKET_QUOTA_SET, RECORDED, UNCHANGED, FAILED, CONFLICT = (
+    'created', 'resumed', 'quota_pushed', 'bucket_quota_set', 'recorded', 'unchanged', 'failed', 'conflict')
+ACTIONS = (CREATED, RESUMED, QUOTA_PUSHED, BUCKET_QUOTA_SET, RECORDED, UNCHANGED, FAILED, CONFLICT)
 FAILURES = (FAILED, CONFLICT)
 # What each allocation needs (internal).
 NEW, PUSH, IDLE, DONE = 'new', 'push', 'idle', 'done'
 DEFAULT_ATTRIBUTES = {'namespace': 'Namespace', 'bucket': 'Bucket', 'subdirectory': 'Subdirectory',
-                      'quota_bytes': 'Quota_In_Bytes'}
+                      'quota_bytes': 'Quota_In_Bytes', 'bucket_quota_bytes': 'Bucket_Quota_In_Bytes', 'claim': 'ECS_Claim'}
+# A bucket-only push: the namespace quota is agreed, the bucket has not followed it yet.
+FOLLOW = 'follow'
 ECS_FAILURES = (EcsApiError, EcsConfigError, EcsModuleFailure)
 
 
@@ -68,11 +75,21 @@ def unexpected_text(error):
             % (type(error).__name__, str(error) or repr(error), where))
 
 
+def failure_text(error):
+    """One line for a failed step: ECS's message, a refusal's text, or what an unexpected exception was."""
+    if isinstance(error, EcsApiError):
+        return error.message
+    if isinstance(error, ECS_FAILURES):
+        return getattr(error, 'msg', None) or str(error)
+    return unexpected_text(error)
+
+
 class Settings:
     """What the ECS resource (host) and the role decide for every allocation of one run."""
 
     def __init__(self, replication_group=None, ldap_domain=None, soft_quota_percent=units.DEFAULT_SOFT_QUOTA_PERCENT,
-                 bucket_quota=True, overcommit=None, default_options=None, attributes=None):
+                 bucket_quota=True, overcommit=None, default_options=None, attributes=None, recorded_federation=None,
+                 resource=None):
         self.replication_group = replication_group or None
         self.ldap_domain = ldap_domain or None
         self.soft_quota_percent = soft_quota_percent
@@ -80,6 +97,9 @@ class Settings:
         self.overcommit = overcommit
         self.default_options = default_options
         self.attributes = dict(DEFAULT_ATTRIBUTES, **dict((k, v) for k, v in (attributes or {}).items() if v))
+        # The federation ColdFront holds for this resource (as far as the caller knows): recorded again when it differs.
+        self.recorded_federation = recorded_federation or ''
+        self.resource = resource
 
 
 def group_mapping(ldap_domain, project):
@@ -87,25 +107,11 @@ def group_mapping(ldap_domain, project):
     return [{'domain': ldap_domain, 'groups': [project], 'attributes': []}]
 
 
-def _canonical_mapping(mapping):
-    return [dict(entry, domain=str(entry['domain']).lower()) for entry in normalize_mapping(mapping)]
-
-
-def has_signature(namespace, ldap_domain, project):
-    """True when ``namespace`` (ECS record) carries exactly the mapping provisioning gives ``project``.
-
-    Without an ``ldap_domain`` there is no signature, so nothing can be recognised as ours.
-    """
-    if not ldap_domain or not project:
-        return False
-    return _canonical_mapping(namespace.get('user_mapping')) == _canonical_mapping(group_mapping(ldap_domain, project))
-
-
-def _mapping_text(mapping):
-    entries = normalize_mapping(mapping)
-    if not entries:
-        return 'no group mapping'
-    return 'group mapping ' + ', '.join('%s/%s' % (entry['domain'], '+'.join(entry['groups']) or '-') for entry in entries)
+def _holder_text(holder):
+    text = 'allocation %s' % holder['allocation_id']
+    if holder.get('project') is not None:
+        text += ' (project %r, status %s, resource %r)' % (holder['project'], holder['status'], holder['resource'])
+    return text
 
 
 class Allocation:
@@ -120,6 +126,8 @@ class Allocation:
         self.kind = IDLE
         self.plan = None            # new: 'create' or 'resume'; push: a reconcile decision
         self.current = None         # new: the ECS namespace record; push: the ECS namespace quota
+        self.legacy = None          # new: the old plugin's namespace for this title, when it exists on ECS
+        self.new_claim = False      # new: the claim is recorded by this run
         self.limit_tb = None        # the quota to validate against the resource (overcommit)
         self.group = None
         self.diff = None
@@ -140,13 +148,7 @@ class Allocation:
         self.result.update(action=action, error='%s: %s' % (self.label, message), record={})
 
     def fail_step(self, step, error):
-        if isinstance(error, EcsApiError):
-            text = error.message
-        elif isinstance(error, ECS_FAILURES):
-            text = getattr(error, 'msg', None) or str(error)
-        else:
-            text = unexpected_text(error)
-        self.fail('%s: %s' % (step, text))
+        self.fail('%s: %s' % (step, failure_text(error)))
 
     # -- phase 0: what is there to do (no ECS call) -----------------------------------------------------
 
@@ -163,12 +165,20 @@ class Allocation:
     def classify_recorded(self):
         coldfront_gb = reconcile.quota_gb(self.quota_tb)
         agreed = reconcile.agreed_gb(self.view.get('quota_bytes'))
-        if coldfront_gb is None or agreed is None or coldfront_gb == agreed:
-            return  # nothing pushed since the last agreement (or no agreement yet: sync baselines it)
+        if coldfront_gb is None or agreed is None:
+            return  # no agreement yet: sync compares both sides and reports a difference as a conflict
+        if coldfront_gb == agreed and not self.bucket_behind():
+            return
         if not (self.namespace and self.bucket):
             self.fail('no usable namespace and bucket names to push the quota to')
             return
         self.kind = PUSH
+
+    def bucket_behind(self):
+        """The bucket quota mirrors the namespace, and what was last set on the bucket is not the agreed quota."""
+        recorded = self.view.get('bucket_quota_bytes')
+        return bool(self.settings.bucket_quota and recorded is not None and self.view.get('quota_bytes') is not None
+                    and reconcile.agreed_gb(recorded) != reconcile.agreed_gb(self.view['quota_bytes']))
 
     def classify_new(self):
         problems = []
@@ -214,6 +224,10 @@ class Allocation:
         try:
             if self.kind == NEW:
                 self.current = client.find_namespace(self.namespace)
+                legacy = self.legacy_name()
+                if self.current is None and legacy is not None:
+                    step = 'read namespace %s' % legacy
+                    self.legacy = legacy if client.find_namespace(legacy) is not None else None
             else:
                 step = 'read quota of namespace %s' % self.namespace
                 self.current = quota_from_record(client.get_namespace_quota(self.namespace))
@@ -239,33 +253,59 @@ class Allocation:
         except Exception as error:  # pylint: disable=broad-except  # an ECS answer of an unexpected shape
             self.fail_step('check namespace %s as read from ECS' % self.namespace, error)
 
+    def legacy_name(self):
+        """The old plugin's namespace for this title when it differs from ours (only without override or claim)."""
+        if self.view.get('namespace_recorded') or self.view.get('claim'):
+            return None
+        legacy = naming.legacy_names(self.view.get('project'))
+        return legacy[0] if legacy and legacy[0] != self.namespace else None
+
     def decide_new(self, client):
-        if self.current is None:
-            self.plan = 'create'
+        if self.legacy is not None:
+            self.fail('namespace %s, which the old ColdFront plugin made for a project of this title, exists on %s: '
+                      'provisioning does not create a second namespace beside it. If it is this lab\'s, adopt it '
+                      '(playbook hpc.coldfront_ecs.adopt); otherwise set a Namespace attribute on the allocation'
+                      % (self.legacy, client.base_url))
             return
-        project = self.view.get('project')
-        if has_signature(self.current, self.settings.ldap_domain, project):
-            self.plan = 'resume'
-            return
-        self.fail('namespace %s already exists on %s and is not recorded for allocation %s (project %r): it has %s, '
-                  'not %s/%s as provisioning creates; refusing to adopt it. If it belongs to this allocation, record '
-                  'it in ColdFront (Subdirectory "%s:<bucket>"); otherwise set another Namespace attribute on the '
-                  'allocation' % (self.namespace, client.base_url, self.id, project,
-                                  _mapping_text(self.current.get('user_mapping')), self.settings.ldap_domain, project,
-                                  self.namespace))
+        # An existing namespace is completed only if the ledger shows this allocation's claim (see check_ownership).
+        self.plan = 'create' if self.current is None else 'resume'
+
+    def check_ownership(self, ledger, base_url):
+        """Refuse a name another allocation of the federation holds, or one on ECS this allocation never claimed."""
+        others = [holder for holder in ledger.holders(self.namespace) if holder['allocation_id'] != self.id]
+        own = ledger.claim_of(self.id)
+        if others:
+            self.fail('namespace %s is already %s by %s on the same ECS federation; refused before any ECS change: '
+                      'give this allocation its own Namespace attribute' % (
+                          self.namespace, 'recorded' if others[0]['how'] == 'record' else 'claimed',
+                          ', '.join(_holder_text(holder) for holder in others)))
+        elif own is not None and own != (self.namespace, self.bucket):
+            self.fail('the allocation claimed %s earlier but is now asked to provision %s: re-run with a fresh '
+                      'inventory, or remove the claim attribute if the earlier names are to be given up'
+                      % (naming.subdirectory(*own), naming.subdirectory(self.namespace, self.bucket)))
+        elif own is None and self.plan == 'resume':
+            self.fail('namespace %s already exists on %s and is not claimed by this allocation: provisioning never '
+                      'takes over a namespace it did not create for this allocation, whatever its name, group mapping '
+                      'or quota. If it is this lab\'s (made by the old ColdFront plugin or by hand), adopt it (playbook '
+                      'hpc.coldfront_ecs.adopt); otherwise set another Namespace attribute on the allocation'
+                      % (self.namespace, base_url))
+        else:
+            self.new_claim = own is None
 
     def decide_push(self, client):
         coldfront_gb = reconcile.quota_gb(self.quota_tb)
         agreed = reconcile.agreed_gb(self.view.get('quota_bytes'))
         ecs_gb = self.current['hard_gb']
         self.plan = reconcile.quota_decision(coldfront_gb, agreed, ecs_gb)
+        if self.plan == reconcile.IN_SYNC and self.bucket_behind():
+            self.plan = FOLLOW
         if self.plan == reconcile.CONFLICT:
             self.kind = DONE
             self.result.update(action=CONFLICT, error=reconcile.conflict_message(
                 self.id, self.view.get('resource'), self.namespace, coldfront_gb, agreed, ecs_gb))
         elif self.plan == reconcile.PUSH:
             self.limit_tb = self.quota_tb
-        elif self.plan != reconcile.RECORD:
+        elif self.plan not in (reconcile.RECORD, FOLLOW):
             self.kind = DONE  # PULL, BASELINE, IN_SYNC: the ECS side changed or nothing to do; sync's job
 
     # -- phase 3: change ECS (parallel) -------------------------------------------------------------------
@@ -317,6 +357,8 @@ class Allocation:
             attributes['subdirectory']: naming.subdirectory(self.namespace, self.bucket),
             attributes['quota_bytes']: units.tb_to_bytes(self.quota_tb),
         }
+        if self.settings.bucket_quota:
+            self.result['record'][attributes['bucket_quota_bytes']] = units.tb_to_bytes(self.quota_tb)
 
     def push(self, client, check_mode):
         wanted = self.wanted()
@@ -334,8 +376,12 @@ class Allocation:
                               changes=bucket.changes, prefix='bucket %s: ' % self.bucket)
             before['bucket_quota_gb'], after['bucket_quota_gb'] = current['hard_gb'], quota['hard_gb']
         self.diff = {'before': before, 'after': dict(before, **after)}
-        self.result['action'] = QUOTA_PUSHED if self.plan == reconcile.PUSH else RECORDED
+        self.result['action'] = {reconcile.PUSH: QUOTA_PUSHED, FOLLOW: BUCKET_QUOTA_SET}.get(self.plan, RECORDED)
+        if self.plan == FOLLOW and not self.result['changes']:
+            self.result['action'] = RECORDED
         self.result['record'] = {self.settings.attributes['quota_bytes']: units.tb_to_bytes(self.quota_tb)}
+        if self.settings.bucket_quota:
+            self.result['record'][self.settings.attributes['bucket_quota_bytes']] = units.tb_to_bytes(self.quota_tb)
 
     def step(self, name, func, *args, **kwargs):
         """``func(*args)``; its ``changes`` (prefixed) join the result, also when it fails half-way."""
@@ -360,27 +406,65 @@ class _StepFailed(Exception):
 class Provisioner:
     """All allocations of one ECS endpoint: classify, read, decide, validate, change, in bulk."""
 
-    def __init__(self, client, settings, check_mode=False):
+    def __init__(self, client, settings, check_mode=False, ledger=None):
         self.client = client
         self.settings = settings
         self.check_mode = check_mode
+        self.ledger = ledger
+        self.identity = None
+        self.claims = []
+        self.warnings = []
 
     def run(self, views):
         items = [Allocation(view, self.settings) for view in views]
         for item in items:
             item.classify()
         self.refuse_shared_namespaces(items)
-        if any(item.kind in (NEW, PUSH) for item in items):
-            # One cheap call first: login, TLS and connection problems fail the run here, before any change.
-            self.client.replication_groups()
+        if not self.pending(items):
+            return self.outcome(items)      # nothing to do: not even a login
+        # One cheap call first: login, TLS and connection problems fail the run here, before any change, and the
+        # endpoint's federation (its VDCs) is known for the claims and recorded when it changed.
+        self.identity = self.client.vdc_identity()
         self.client.map(lambda item: item.read(self.client), self.pending(items))
         for item in self.pending(items):
             item.decide(self.client)
         self.resolve_replication_group(items)
-        if self.settings.overcommit is not None:
-            self.validate_quotas(items)
+        self.claim(items)
         self.client.map(lambda item: item.apply(self.client, self.check_mode), self.pending(items))
         return self.outcome(items)
+
+    @property
+    def federation(self):
+        return federation_key(self.identity['vdcs']) if self.identity else self.settings.recorded_federation
+
+    def claim(self, items):
+        """In one locked ColdFront step: ownership of new names, the quota checks, the new claims (and the federation)."""
+        new = [item for item in self.pending(items) if item.kind == NEW]
+        checked = [item for item in self.pending(items) if item.limit_tb is not None]
+        if self.settings.overcommit is None:
+            checked = []
+        if not new and not checked and self.federation == self.settings.recorded_federation:
+            return
+        try:
+            if self.ledger is None:
+                raise EcsConfigError('no ColdFront claim ledger: provisioning records a claim in ColdFront before it '
+                                     'creates anything on ECS (give the ColdFront connection options)')
+            with self.ledger(self.identity['vdcs']) as ledger:
+                for item in sorted(new, key=lambda entry: entry.id or 0):
+                    item.check_ownership(ledger, self.client.base_url)
+                if checked:
+                    self.validate_quotas(checked, ledger.pending())
+                for item in new:
+                    if item.kind == NEW and item.new_claim:
+                        ledger.claim(item.id, item.namespace, item.bucket)
+                        self.claims.append({'allocation_id': item.id, 'name': self.settings.attributes['claim'],
+                                            'value': naming.subdirectory(item.namespace, item.bucket)})
+        except Exception as error:  # pylint: disable=broad-except  # the ledger failed: nothing is created
+            for item in self.pending(new + checked):
+                item.fail_step('record the claim in ColdFront (nothing was changed on ECS)', error)
+            if not new and not checked:
+                self.warnings.append('the ECS federation of resource %s (%s) could not be recorded in ColdFront: %s'
+                                     % (self.settings.resource, self.federation, error))
 
     @staticmethod
     def pending(items):
@@ -417,13 +501,24 @@ class Provisioner:
         for item in creating:
             item.group = group
 
-    def validate_quotas(self, items):
-        """New quotas and raises against capacity x overcommit, in allocation order, each counted for the next."""
-        checked = [item for item in self.pending(items) if item.limit_tb is not None]
+    def validate_quotas(self, checked, claims=()):
+        """New quotas and raises against capacity x overcommit, in allocation order, each counted for the next.
+
+        ``claims`` (the ledger's claims not provisioned yet) count with their quota when ECS does not show them yet:
+        two runs started together cannot pass the check with more than it allows between them.
+        """
+        checked = [item for item in checked if item.kind in (NEW, PUSH)]
         if not checked:
             return
         resource = self.resource_quotas(checked[0].view.get('resource'))
         known = dict((namespace['name'], namespace) for namespace in resource['namespaces'])
+        running = set(item.id for item in checked)
+        for claim in claims:
+            if claim['namespace'] not in known and claim['allocation_id'] not in running:
+                entry = {'name': claim['namespace'], 'allocation_id': claim['allocation_id'],
+                         'limit': _claimed_tb(claim['quota_tb'])}
+                resource['namespaces'].append(entry)
+                known[claim['namespace']] = entry
         for item in sorted(checked, key=lambda entry: entry.id or 0):
             entry = known.get(item.namespace)
             check = validate_change(resource, item.namespace, item.limit_tb,
@@ -467,10 +562,19 @@ class Provisioner:
                 diff['before'][key] = item.diff['before']
                 diff['after'][key] = item.diff['after']
         report = dict((action, [_done_text(result) for result in results if result['action'] == action])
-                      for action in (CREATED, RESUMED, QUOTA_PUSHED, RECORDED))
-        return {'changed': any(result['changes'] for result in results), 'results': results, 'records': records,
-                'summary': summary, 'report': report, 'diff': diff,
+                      for action in (CREATED, RESUMED, QUOTA_PUSHED, BUCKET_QUOTA_SET, RECORDED))
+        return {'changed': any(result['changes'] for result in results) or bool(self.claims), 'results': results,
+                'records': records, 'summary': summary, 'report': report, 'diff': diff, 'federation': self.federation,
+                'claims': self.claims, 'warnings': self.warnings,
                 'failures': [result['error'] for result in results if result['action'] in FAILURES]}
+
+
+def _claimed_tb(text):
+    """A claim's ``Storage Quota (TB)`` text as TB for the overcommit check (unreadable: 0, the view reports it)."""
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return 0.0
 
 
 def _done_text(result):

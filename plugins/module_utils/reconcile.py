@@ -13,7 +13,8 @@ Three values decide it, all compared in whole ECS GB (the granularity ECS keeps)
 ``coldfront != agreed`` means a ColdFront change not pushed yet; ``ecs != agreed`` means a change made on ECS.
 Sync pulls only ECS changes and never overwrites an unpushed ColdFront change; provision pushes only
 ColdFront changes and never overwrites an ECS change; when both changed to different values it is a
-conflict and neither side is touched.
+conflict and neither side is touched.  Without an agreed value (an allocation made before this collection) nobody
+can tell which side changed: a difference is a conflict too, never "ECS wins".
 """
 
 from __future__ import absolute_import, division, print_function
@@ -26,7 +27,7 @@ IN_SYNC = 'in_sync'        # nothing to do
 PULL = 'pull'              # ECS changed: write ECS value into ColdFront (sync)
 PUSH = 'push'              # ColdFront changed: set ECS quota (provision)
 RECORD = 'record'          # both sides already equal, only the agreed value is stale: record it
-BASELINE = 'baseline'      # no agreed value yet: ECS is taken as the baseline (reference plugin behaviour)
+BASELINE = 'baseline'      # no agreed value and no ColdFront value: ECS is taken as the baseline
 CONFLICT = 'conflict'      # both changed differently: report, change neither
 
 
@@ -47,7 +48,9 @@ def agreed_gb(quota_bytes):
 def quota_decision(coldfront_gb, agreed, ecs_gb):
     """Classify one allocation's quota as one of the module constants (all arguments in GB or None)."""
     if agreed is None:
-        return IN_SYNC if coldfront_gb == ecs_gb and coldfront_gb is not None else BASELINE
+        if coldfront_gb is None:
+            return BASELINE
+        return IN_SYNC if coldfront_gb == ecs_gb else CONFLICT
     coldfront_changed = coldfront_gb != agreed
     ecs_changed = ecs_gb != agreed
     if not coldfront_changed and not ecs_changed:
@@ -59,10 +62,27 @@ def quota_decision(coldfront_gb, agreed, ecs_gb):
 
 def conflict_message(allocation_id, resource, namespace, coldfront_gb, agreed, ecs_gb):
     """One line for a quota conflict: what each side says and what to do."""
+    if agreed is None:
+        return ('allocation %s on %s: namespace %s has no agreed quota (Quota_In_Bytes) yet and the two sides differ: '
+                'ColdFront %s, ECS %s; nothing was changed on either side. To keep the ColdFront value, set '
+                'Quota_In_Bytes to %s (what ECS has) and provision pushes it; to keep the ECS value, set Storage '
+                'Quota (TB) to %s and sync records it' % (
+                    allocation_id, resource, namespace, _both_text(coldfront_gb), _both_text(ecs_gb),
+                    _bytes(ecs_gb), units.format_number(units.gb_to_tb(ecs_gb))))
     return ('allocation %s on %s: namespace %s quota changed on both sides (ColdFront %s, ECS %s, last agreed %s); '
             'nothing was changed: set Storage Quota (TB) in ColdFront to the value you want and set the same quota '
             'on ECS, or set Quota_In_Bytes to the ECS value to let provision push the ColdFront value'
             % (allocation_id, resource, namespace, _tb_text(coldfront_gb), _tb_text(ecs_gb), _tb_text(agreed)))
+
+
+def _bytes(gb):
+    return units.UNLIMITED if units.is_unlimited(gb) else units.tb_to_bytes(units.gb_to_tb(gb))
+
+
+def _both_text(gb):
+    """``2 TB (2199023255552 bytes)``: a quota in the units of both attributes."""
+    text = _tb_text(gb)
+    return text if gb is None or units.is_unlimited(gb) else '%s (%d bytes)' % (text, _bytes(gb))
 
 
 def _tb_text(gb):

@@ -140,6 +140,9 @@ class SyncPlan:
         if decision in (reconcile.PULL, reconcile.BASELINE, reconcile.RECORD) or \
                 (decision == reconcile.IN_SYNC and agreed is None):
             self.item(view['id'], settings['quota_bytes_attribute'], value=_bytes_text(ecs_gb))
+        if decision == reconcile.PULL and self.bucket_limits == 'namespace' and view.get('bucket_quota_bytes') is None:
+            # The bucket still has the old quota: recorded so that the next provision makes it follow the namespace.
+            self.item(view['id'], settings['bucket_quota_bytes_attribute'], value=str(view['quota_bytes']))
         if decision == reconcile.PUSH:
             self.quota_reason = ('%s: %s changed in ColdFront and not pushed to ECS yet; left as it is, provision '
                                  'pushes it' % (self.label(view), settings['quota_tb_attribute']))
@@ -154,7 +157,10 @@ class SyncPlan:
         self.bucket_drift(view, usage_entry)
         size_kb = usage_entry.get('total_size_kb') or 0
         self.item(view['id'], self.settings['quota_tb_attribute'], usage=units.kb_to_tb(size_kb))
-        self.item(view['id'], self.settings['quota_bytes_attribute'], usage=units.kb_to_bytes(size_kb))
+        name = self.settings['quota_bytes_attribute']
+        if view.get('quota_bytes') is None and 'value' not in self.items.get((view['id'], name), {}):
+            return  # no agreed value yet (a conflict): the attribute cannot be made with a usage alone
+        self.item(view['id'], name, usage=units.kb_to_bytes(size_kb))
 
     # -- per resource ---------------------------------------------------------------------------------
 

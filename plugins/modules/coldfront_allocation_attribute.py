@@ -9,7 +9,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 module: coldfront_allocation_attribute
-short_description: Set values and usages of many ColdFront allocation attributes in one transaction
+short_description: Set values and usages of many ColdFront allocation attributes, or remove some, in one transaction
 version_added: 0.1.0
 description:
   - Sets the value and/or the usage of many (allocation, attribute) pairs in one call, through ColdFront's models.
@@ -22,6 +22,10 @@ description:
   - A missing attribute is created (unless O(create_missing=false)). The task fails for an attribute type that
     does not exist or whose name is ambiguous (several types of that name), for a usage given for a type without
     C(has_usage), and for an allocation that already has several attributes of that type.
+  - An item with O(attributes[].remove=true) deletes that attribute of the allocation, and its usage, in the same
+    transaction; ColdFront's history records the deletion with the same change reason and history user. Removing
+    an attribute the allocation does not have changes nothing. Removal is only ever asked for explicitly, so that
+    only attributes a caller names are deleted (the playbooks remove only this collection's own C(Quota_In_Bytes)).
 author:
   - hpc.coldfront_ecs contributors (@hpc-coldfront-ecs)
 extends_documentation_fragment:
@@ -30,7 +34,7 @@ extends_documentation_fragment:
 options:
   attributes:
     description:
-      - The items to set.
+      - The items to set or remove.
     type: list
     elements: dict
     required: true
@@ -54,6 +58,13 @@ options:
           - Wanted usage (a number), for types with C(has_usage) only.
           - Omit it to leave the usage as it is.
         type: raw
+      remove:
+        description:
+          - Delete the attribute (and its usage row) instead of setting it. Give neither O(attributes[].value) nor
+            O(attributes[].usage) with it.
+          - Nothing happens when the allocation has no such attribute.
+        type: bool
+        default: false
   create_missing:
     description:
       - Create an attribute the allocation does not have yet (a value is then required).
@@ -75,6 +86,12 @@ EXAMPLES = r'''
       - {allocation_id: 12, name: Storage Quota (TB), value: 10, usage: 2.5}
       - {allocation_id: 12, name: Quota_In_Bytes, value: 10995116277760, usage: 2748779069440}
       - {allocation_id: 14, name: Subdirectory, value: "smith-lab:lab-smith-lab-bucket"}
+
+- name: Remove a Quota_In_Bytes that is no agreed value (nothing happens where it is missing)
+  hpc.coldfront_ecs.coldfront_allocation_attribute:
+    change_reason: adopt, quota conflict
+    attributes:
+      - {allocation_id: 7, name: Quota_In_Bytes, remove: true}
 
 - name: Only usage, never create attributes
   hpc.coldfront_ecs.coldfront_allocation_attribute:
@@ -101,21 +118,28 @@ attributes:
       type: str
       sample: Storage Quota (TB)
     attribute_id:
-      description: Id of the AllocationAttribute (null for one that check mode would create).
+      description:
+        - Id of the AllocationAttribute (null for one that check mode would create, or a missing one asked to be
+          removed).
       type: int
       sample: 44
     created:
       description: Whether the attribute was (or would be) created.
       type: bool
+    removed:
+      description:
+        - Whether the item asked for removal; RV(attributes[].changed) then says whether there was an attribute to
+          delete.
+      type: bool
     changed:
-      description: Whether the value or the usage was (or would be) written.
+      description: Whether the value or the usage was (or would be) written, or the attribute deleted.
       type: bool
     before:
       description: Value and usage before (null when the attribute did not exist).
       type: dict
       sample: {value: "8", usage: 2.0}
     after:
-      description: Value and usage after.
+      description: Value and usage after (null when the attribute is removed).
       type: dict
       sample: {value: "10", usage: 2.5}
 coldfront:
@@ -136,6 +160,7 @@ def main():
             name=dict(type='str', required=True),
             value=dict(type='raw'),
             usage=dict(type='raw'),
+            remove=dict(type='bool', default=False),
         )),
         create_missing=dict(type='bool', default=True),
     ))

@@ -93,6 +93,22 @@ options:
         description: Resource attribute with the LDAP domain; not used here, accepted as O(attribute_names.replication_group).
         type: str
         default: ldap_domain
+      claim:
+        description:
+          - Allocation attribute with the allocation's claim C(<namespace>:<bucket>); a claimed allocation keeps the
+            claimed names. Also read on allocations outside O(allocation_statuses).
+        type: str
+        default: ECS_Claim
+      bucket_quota_bytes:
+        description: Allocation attribute with the quota last set on the bucket, in bytes.
+        type: str
+        default: Bucket_Quota_In_Bytes
+      federation:
+        description:
+          - Resource attribute with the VDC ids of the resource's ECS federation. Resources whose federations share a VDC
+            are one namespace name space when collisions are marked.
+        type: str
+        default: ecs_federation
 seealso:
   - plugin: hpc.coldfront_ecs.coldfront
     plugin_type: inventory
@@ -149,7 +165,8 @@ from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_inventory im
 
 ATTRIBUTE_NAMES = dict(namespace='Namespace', bucket='Bucket', subdirectory='Subdirectory', quota_tb='Storage Quota (TB)',
                        quota_bytes='Quota_In_Bytes', options='automation_specifications', url='url',
-                       replication_group='replication_group', ldap_domain='ldap_domain')
+                       replication_group='replication_group', ldap_domain='ldap_domain', claim='ECS_Claim',
+                       bucket_quota_bytes='Bucket_Quota_In_Bytes', federation='ecs_federation')
 
 
 def main():
@@ -168,14 +185,14 @@ def main():
         settings = settings_from_names(params['attribute_names'], params['default_automation_options'])
         records = scrub_credentials(load_resources(
             selection=params['selection'], allocation_statuses=tuple(params['allocation_statuses']),
-            claims_attribute=settings['subdirectory_attribute']))
+            claims_attribute=[settings['subdirectory_attribute'], settings['claim_attribute']]))
         usable, _warnings = usable_resources(records, params['attribute_names']['url'], params['ecs_port'])
         found = [record for record, _host in usable if record['name'] == params['resource']]
         if not found:
             module.fail_json(msg='resource %r is not among the selected ColdFront resources with a usable %r attribute: '
                              'check the inventory (coldfront_resource_name, coldfront_allocation_query) and the '
                              "resource's attributes" % (params['resource'], params['attribute_names']['url']))
-        views = system_views(usable, settings)[found[0]['id']]
+        views = system_views(usable, settings, params['attribute_names']['federation'])[found[0]['id']]
         return {'changed': False, 'allocations': views,
                 'allocation_errors': [message for view in views for message in view['errors']]}
 

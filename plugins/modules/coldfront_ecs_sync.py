@@ -94,6 +94,13 @@ options:
         description: Allocation attribute with the agreed quota in bytes (value) and the usage in bytes (usage).
         type: str
         default: Quota_In_Bytes
+      bucket_quota_bytes:
+        description:
+          - Allocation attribute with the quota last set on the bucket, in bytes.
+          - With O(bucket_limits=namespace), a namespace quota pulled from ECS records the old value here when it is
+            not set, so that the next provision sets the bucket quota to follow the namespace.
+        type: str
+        default: Bucket_Quota_In_Bytes
       capacity:
         description: Resource attribute receiving the provisioned capacity in TB.
         type: str
@@ -259,7 +266,8 @@ from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.quota import Quo
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.sync import BUCKET_LIMITS, alerts, plan_sync
 
 ATTRIBUTE_NAMES = dict(namespace='Namespace', bucket='Bucket', subdirectory='Subdirectory', quota_tb='Storage Quota (TB)',
-                       quota_bytes='Quota_In_Bytes', capacity='capacity_tb', used='used_tb', allocated='allocated_tb')
+                       quota_bytes='Quota_In_Bytes', bucket_quota_bytes='Bucket_Quota_In_Bytes', capacity='capacity_tb',
+                       used='used_tb', allocated='allocated_tb')
 
 
 def settings_from(names):

@@ -20,19 +20,32 @@ description:
     replication group O(replication_group), the project title as LDAP group in O(ldap_domain), hard quota from
     C(Storage Quota (TB)) and a soft quota at O(soft_quota_percent)) and its bucket (file system access only with the
     C(nfs_share) option, the same quota when O(bucket_quota)).
-  - A namespace that already exists is completed only when its group mapping is exactly the one provisioning gives this
-    allocation (O(ldap_domain) and the project title), so a run interrupted half-way is finished by the next one. Any
-    other existing namespace is refused with C(already exists) and never adopted. Without O(ldap_domain) nothing is
-    provisioned.
+  - Ownership is recorded, never guessed. Before anything is created on ECS, the allocation's claim on its namespace and
+    bucket (the allocation attribute O(attributes.claim), C(<namespace>:<bucket>)) is written in ColdFront, in one
+    transaction that locks the ECS resources of the endpoint's federation and refuses a namespace that any other
+    allocation, in any status, on any resource of the same ECS federation has claimed or recorded (C(Subdirectory)).
+    The federation is read from ECS (C(GET /object/vdcs/vdc/list), one call per run) and recorded on the resource
+    (O(federation_attribute)), so resources whose C(url) strings differ (an IP, a DNS alias, a load balancer) but
+    reach one federation share one namespace name space.
+  - A namespace that already exists on ECS is completed only when this allocation claimed it (a run interrupted between
+    its claim and the ECS changes is finished by the next one). Any other existing namespace is refused with
+    C(already exists), whatever its name, group mapping or quota; use the playbook C(hpc.coldfront_ecs.adopt) to adopt
+    namespaces made by the old ColdFront plugin or by hand. The old plugin's spelling of a long project title (ending
+    in C(-)) is looked for before a namespace is created, and refused the same way when it exists.
+  - Without O(ldap_domain) nothing is provisioned.
   - A recorded allocation whose C(Storage Quota (TB)) differs from the last agreed C(Quota_In_Bytes) gets its ECS quota read
     and the quota decision of C(docs/playbooks/provision.md) - push the ColdFront quota (and the bucket quota when
     O(bucket_quota)), only record the agreement when ECS has the value already, or report a conflict and change nothing
     when both sides changed.
-  - The module never writes to ColdFront. It returns in RV(records) what to record there (C(Namespace), C(Bucket),
-    C(Subdirectory), C(Quota_In_Bytes)), ready for M(hpc.coldfront_ecs.coldfront_allocation_attribute).
+  - Besides the claims and the federation, the module does not write to ColdFront. It returns in RV(records) what to
+    record there once ECS has it (C(Namespace), C(Bucket), C(Subdirectory), C(Quota_In_Bytes) and, with
+    O(bucket_quota), C(Bucket_Quota_In_Bytes)), ready for M(hpc.coldfront_ecs.coldfront_allocation_attribute).
+  - With O(bucket_quota), a recorded allocation whose C(Bucket_Quota_In_Bytes) differs from C(Quota_In_Bytes) (sync
+    pulled a namespace quota changed on ECS) gets its bucket quota set to the namespace quota (action
+    C(bucket_quota_set)).
   - One allocation's failure never stops the others and never fails the task; it is in RV(results) and RV(failures).
-    The task fails only when the endpoint itself cannot be used (login, TLS, connection, bad options, capacity not
-    readable for O(overcommit)).
+    The task fails only when the endpoint itself cannot be used (login, TLS, connection, the VDC list not readable,
+    bad options, capacity not readable for O(overcommit)).
 author:
   - hpc.coldfront_ecs contributors (@hpc-coldfront-ecs)
 options:
@@ -67,6 +80,8 @@ options:
       - Allowance on the total of namespace quotas against the ECS capacity (C(GET /object/capacity)); C(1.2) allows 120 %.
       - When set, every new quota and every raise is checked against it (C(docs/quotas.md)) and refused when it would
         exceed it. Not set means no limit, as the old plugin did.
+      - The check is made in the same locked ColdFront step as the claims, and counts the claims of other runs that ECS
+        does not show yet, so two runs started together cannot exceed it between them.
     type: float
   default_options:
     description:
@@ -95,9 +110,30 @@ options:
         description: Attribute that records the last agreed quota in bytes.
         type: str
         default: Quota_In_Bytes
+      bucket_quota_bytes:
+        description: Attribute that records the quota last set on the bucket, in bytes.
+        type: str
+        default: Bucket_Quota_In_Bytes
+      claim:
+        description: Attribute that records the allocation's claim, C(<namespace>:<bucket>), before ECS is changed.
+        type: str
+        default: ECS_Claim
+      quota_tb:
+        description: Attribute with the quota in TB, read for the claims of other runs in the O(overcommit) check.
+        type: str
+        default: Storage Quota (TB)
+  recorded_federation:
+    description:
+      - The federation ColdFront holds for the resource, as far as the caller knows (the inventory's resource
+        attributes). When the VDCs read from ECS differ, the federation is recorded again; when they are the same and
+        no allocation is new, ColdFront is not opened.
+    type: str
 extends_documentation_fragment:
   - hpc.coldfront_ecs.ecs
   - hpc.coldfront_ecs.ecs.workers
+  - hpc.coldfront_ecs.coldfront
+  - hpc.coldfront_ecs.coldfront.history
+  - hpc.coldfront_ecs.claims
 attributes:
   check_mode:
     support: full
@@ -156,8 +192,9 @@ results:
     action:
       description:
         - V(created) (namespace and bucket created), V(resumed) (an interrupted run completed), V(quota_pushed),
-          V(recorded) (ECS had it all already; only ColdFront is to be written), V(unchanged), V(failed), V(conflict)
-          (quota changed on both sides, nothing changed).
+          V(bucket_quota_set) (the bucket quota made to follow the namespace quota), V(recorded) (ECS had it all
+          already; only ColdFront is to be written), V(unchanged), V(failed), V(conflict) (quota changed on both
+          sides, or differs with no agreed value; nothing changed).
       type: str
     changes:
       description: ECS changes made (or that would be made in check mode), also those before a failure.
@@ -193,32 +230,48 @@ summary:
   description: Number of allocations per action, and C(total).
   returned: success
   type: dict
-  sample: {"created": 1, "resumed": 0, "quota_pushed": 0, "recorded": 0, "unchanged": 3, "failed": 0, "conflict": 0, "total": 4}
+  sample: {"created": 1, "resumed": 0, "quota_pushed": 0, "bucket_quota_set": 0, "recorded": 0, "unchanged": 3, "failed": 0,
+           "conflict": 0, "total": 4}
 report:
   description:
-    - For a human summary, the allocations C(created), C(resumed), C(quota_pushed) and C(recorded), each as
-      C(allocation <id> (<project>)) followed by C(<namespace>:<bucket>).
+    - For a human summary, the allocations C(created), C(resumed), C(quota_pushed), C(bucket_quota_set) and
+      C(recorded), each as C(allocation <id> (<project>)) followed by C(<namespace>:<bucket>).
   returned: success
   type: dict
   sample: {"created": ["allocation 1 (Smith Lab): smith-lab:lab-smith-lab-bucket"], "resumed": [], "quota_pushed": [],
-           "recorded": []}
+           "bucket_quota_set": [], "recorded": []}
 failures:
   description: The RV(results[].error) lines of the failed and conflicting allocations.
   returned: success
   type: list
   elements: str
+federation:
+  description: The endpoint's federation as read from ECS (VDC ids, comma-separated), as recorded on the resource.
+  returned: success
+  type: str
+  sample: urn:storageos:VirtualDataCenterData:3d6a1b8e-77c3-4a8e-9b1f-2a4c5d6e7f80
+claims:
+  description: The claims recorded (or, in check mode, that would be) in ColdFront by this run.
+  returned: success
+  type: list
+  elements: dict
+  sample: [{"allocation_id": 1, "name": "ECS_Claim", "value": "smith-lab:lab-smith-lab-bucket"}]
 ecs_calls:
   description: Number of ECS Management API calls made, login and logout excluded.
   returned: always
   type: int
 '''
 
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.claim_module import (
+    claim_argument_spec, ledger_opener, resource_of)
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_errors import EcsConfigError
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_module import EcsModule
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.provision import DEFAULT_ATTRIBUTES, Provisioner, Settings
 
+ATTRIBUTES = dict(DEFAULT_ATTRIBUTES, quota_tb='Storage Quota (TB)')
 
-def settings_from_params(params):
+
+def settings_from_params(params, resource=None):
     if not 1 <= params['soft_quota_percent'] <= 100:
         raise EcsConfigError('soft_quota_percent %d must be between 1 and 100' % params['soft_quota_percent'])
     if params['overcommit'] is not None and params['overcommit'] <= 0:
@@ -227,12 +280,14 @@ def settings_from_params(params):
     return Settings(replication_group=params['replication_group'], ldap_domain=params['ldap_domain'],
                     soft_quota_percent=params['soft_quota_percent'], bucket_quota=params['bucket_quota'],
                     overcommit=params['overcommit'], default_options=params['default_options'],
-                    attributes=params['attributes'])
+                    attributes=params['attributes'], recorded_federation=params['recorded_federation'],
+                    resource=resource)
 
 
 def main():
-    attribute_spec = dict((key, dict(type='str', default=value)) for key, value in DEFAULT_ATTRIBUTES.items())
-    module = EcsModule(dict(
+    attribute_spec = dict((key, dict(type='str', default=value)) for key, value in ATTRIBUTES.items())
+    spec = claim_argument_spec()
+    spec.update(dict(
         allocations=dict(type='list', elements='dict', required=True),
         replication_group=dict(type='str'),
         ldap_domain=dict(type='str'),
@@ -241,11 +296,15 @@ def main():
         overcommit=dict(type='float'),
         default_options=dict(type='list', elements='str'),
         attributes=dict(type='dict', default={}, options=attribute_spec),
-    ), workers=True)
+        recorded_federation=dict(type='str'),
+    ))
+    module = EcsModule(spec, workers=True)
 
     def work(client):
-        settings = settings_from_params(module.params)
-        outcome = Provisioner(client, settings, module.check_mode).run(module.params['allocations'])
+        settings = settings_from_params(module.params, resource_of(module.params))
+        ledger = ledger_opener('ecs_provision', module.params, module.check_mode)
+        provisioner = Provisioner(client, settings, module.check_mode, ledger=ledger)
+        outcome = provisioner.run(module.params['allocations'])
         if not module.module._diff:  # pylint: disable=protected-access
             outcome.pop('diff')
         return outcome

@@ -167,11 +167,10 @@ def assert_recording_failed(result, world, host, reason):
     assert failed[0].endswith('fix ColdFront and re-run: the next run finds the namespaces it created and records them')
 
 
-def test_coldfront_locked_while_recording(ecs_world):
-    """ColdFront's database stays locked for writing while the run records what it created.  ECS gets every
-    namespace and bucket; recording fails on both resources and is reported with the database's reason, and no
-    allocation holds any part of the record.  Unlocked, a re-run finds the namespaces it created (its own group
-    mapping), records them without creating anything, and a second re-run changes nothing."""
+def test_coldfront_locked_before_the_claims_changes_nothing_on_ecs(ecs_world):
+    """ColdFront's database stays locked for writing during the run.  The claims cannot be recorded, so nothing is
+    created on ECS: every new allocation is reported with the database's reason, and no allocation holds any part of
+    a record.  Unlocked, a re-run creates and records everything, and a second re-run changes nothing."""
     seed_provision_world(ecs_world)
     site = ecs_world.site
     before = snapshot(site, all_refs())
@@ -180,26 +179,34 @@ def test_coldfront_locked_while_recording(ecs_world):
         result = ecs_world.run(PROVISION, extra_vars=extra_vars)
 
     assert result.rc != 0
+    summaries = assert_finished(result, SUMMARY, HOSTS)
     for host in HOSTS:
-        assert_recording_failed(result, ecs_world, host, locked_message(site))
-    assert created_on_ecs(ecs_world) == ALL_CREATED
+        failed = summaries[host]['failed']
+        assert failed and all('record the claim in ColdFront (nothing was changed on ECS)' in line
+                              and locked_message(site) in line for line in failed), failed
+    assert created_on_ecs(ecs_world) == {'ecs-east': [], 'ecs-west': []}
     assert_untouched(site, before)
 
-    resumed = assert_provision_converges(ecs_world, PROVISION)
+    created = assert_provision_converges(ecs_world, PROVISION)
     for host in HOSTS:
-        assert {entry['action'] for entry in provision_entries(resumed, host).values()} == {'recorded'}
+        assert {entry['action'] for entry in provision_entries(created, host).values()} == {'created'}
     assert created_on_ecs(ecs_world) == ALL_CREATED
+
+
+def subdirectory_type(site):
+    return site.orm().AllocationAttributeType.objects.get(name='Subdirectory').pk
 
 
 def test_coldfront_fails_mid_record_or_is_unreachable(ecs_world):
-    """ecs-east: the database refuses lee-east's attribute rows, which come after smith-east's and jones-east's in
-    the same record transaction; ecs-west: the record task gets a database URL where no server listens.  Both
-    are reported with the database's reason (that URL's password masked) and no allocation holds any part of its
-    record: what was written before the refusal was rolled back with it.  Repaired, a re-run records everything."""
+    """ecs-east: the database refuses the Subdirectory rows, which come after the other attributes in the same record
+    transaction (the claims, another attribute, went through before ECS was changed); ecs-west: the record task gets a
+    database URL where no server listens.  Both are reported with the database's reason (that URL's password masked)
+    and no allocation holds any part of its record: what was written before the refusal was rolled back with it.
+    Repaired, a re-run records everything."""
     seed_provision_world(ecs_world)
     site = ecs_world.site
     before = snapshot(site, all_refs())
-    message = refuse_writes(site, ALLOCATION_ATTRIBUTES, 'allocation_id', site.allocation_id('lee-east'))
+    message = refuse_writes(site, ALLOCATION_ATTRIBUTES, 'allocation_attribute_type_id', subdirectory_type(site))
     dead = 'postgresql://coldfront:Dead-Db-Pw-93@127.0.0.1:9/coldfront'
 
     result = ecs_world.run(PROVISION, extra_vars={
@@ -207,11 +214,16 @@ def test_coldfront_fails_mid_record_or_is_unreachable(ecs_world):
 
     assert result.rc != 0
     assert_recording_failed(result, ecs_world, 'ecs-east', message)
-    assert_recording_failed(result, ecs_world, 'ecs-west', 'cannot reach the ColdFront database (postgresql '
-                                                           'coldfront@127.0.0.1:9/coldfront)')
+    # ecs-west cannot even record its claims: nothing is created there.
+    west = assert_finished(result, SUMMARY, HOSTS)['ecs-west']['failed']
+    assert west and all('record the claim in ColdFront (nothing was changed on ECS)' in line and
+                        'cannot reach the ColdFront database (postgresql coldfront@127.0.0.1:9/coldfront)' in line
+                        for line in west), west
     assert 'Dead-Db-Pw-93' not in result.output
-    assert created_on_ecs(ecs_world) == ALL_CREATED
-    assert_untouched(site, before)
+    assert created_on_ecs(ecs_world) == dict(ALL_CREATED, **{'ecs-west': []})
+    claims = dict((ref, site.allocation_attributes(ref, 'ECS_Claim')) for ref in all_refs())
+    assert sorted(ref for ref, rows in claims.items() if rows) == ['jones-east', 'lee-east', 'smith-east'], claims
+    assert_untouched(site, dict((ref, sorted(before[ref] + claims[ref], key=repr)) for ref in before))
 
     allow_writes(site, ALLOCATION_ATTRIBUTES)
     assert_provision_converges(ecs_world, PROVISION)

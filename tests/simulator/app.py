@@ -11,6 +11,7 @@ from . import api_auth, api_billing, api_buckets, api_namespaces, api_system, cl
 from .config import Config
 from .errors import ApiError, unauthenticated
 from .faults import FaultPlan
+from .models import DEFAULT_VDC, vdc_urn
 from .render import encode, split_suffix, wants_json
 from .routes import PUBLIC, Context, Reply, Router, error_reply
 from .stats import Stats
@@ -22,12 +23,14 @@ ROUTES = api_auth.ROUTES + api_namespaces.ROUTES + api_buckets.ROUTES + api_bill
 
 @dataclass
 class Request:
-    """One HTTP request as the simulator sees it. `headers` must be case-insensitive (http.client.HTTPMessage)."""
+    """One HTTP request as the simulator sees it. `headers` must be case-insensitive (http.client.HTTPMessage);
+    `vdc` is the key of the VDC whose address it arrived on."""
 
     method: str
     target: str
     headers: object
     body: bytes = b''
+    vdc: str = ''
 
     @property
     def path(self):
@@ -77,8 +80,9 @@ def parse_users(text):
 class Simulator:
     """A stateful ECS Management API. `handle()` is thread-safe."""
 
-    def __init__(self, users=None, state=None, config=None, log=None):
+    def __init__(self, users=None, state=None, config=None, log=None, vdcs=None):
         self.started = clock.now()
+        self.served_vdcs = dict(vdcs or {DEFAULT_VDC: {'id': vdc_urn(), 'hosts': []}})
         self.start_config = config or Config()
         self.config = self.start_config.copy()
         self.world = World()
@@ -99,6 +103,8 @@ class Simulator:
         with self.world.lock:
             self.config.update(self.start_config.to_dict())
             self.world.clear()
+            for key, vdc in self.served_vdcs.items():
+                self.world.serve_vdc(key, vdc['id'], vdc['hosts'])
             for spec in self.initial:
                 self.world.seed(spec)
         self.tokens.clear()

@@ -12,14 +12,21 @@ import tempfile
 
 from .app import Simulator, parse_users
 from .config import Config
-from .server import SimulatorServer
+from .models import DEFAULT_VDC, vdc_urn
+from .server import open_servers, serve
 from .tls import server_context
 
 
 def parse_args(argv):
     """The documented command line."""
     parser = argparse.ArgumentParser(prog='ecs_sim.py', description='Dell ECS Management API simulator (HTTPS)')
-    parser.add_argument('--host', default='127.0.0.1', help='address to listen on (loopback only in tests)')
+    parser.add_argument('--host', help='address to listen on (default 127.0.0.1; loopback only in tests)')
+    parser.add_argument('--vdc', action='append', default=[], metavar='NAME=HOST',
+                        help='serve VDC NAME on HOST instead of --host; repeat for a federation of VDCs sharing one '
+                             'world (all on --port), or with the same NAME for more addresses of one VDC')
+    parser.add_argument('--vdc-id', action='append', default=[], metavar='[NAME=]ID',
+                        help='id of VDC NAME (default: the first): a VirtualDataCenterData URN, a UUID, or text '
+                             'hashed into one; default a random id per start')
     parser.add_argument('--port', type=int, default=4443, help='port; 0 picks a free one (printed on READY)')
     parser.add_argument('--cert-dir', help='ca.pem, server.pem, server.key (generated when missing); default: temp dir')
     parser.add_argument('--state', help='JSON world to load at start (shape of POST /_sim/seed); /_sim/reset returns to it')
@@ -37,6 +44,33 @@ def parse_args(argv):
     parser.add_argument('--log', default=os.environ.get('ECS_SIM_LOG'),
                         help='append one line per API call to this file (tokens truncated); env ECS_SIM_LOG')
     return parser.parse_args(argv)
+
+
+def parse_vdcs(args):
+    """{VDC key: {'id', 'hosts'}} in command-line order, from --vdc (else --host) and --vdc-id."""
+    if args.vdc and args.host:
+        raise ValueError('give the addresses either with --host or with --vdc NAME=HOST, not both')
+    vdcs, seen = {}, set()
+    for item in args.vdc or ['%s=%s' % (DEFAULT_VDC, args.host or '127.0.0.1')]:
+        name, _equals, host = (part.strip() for part in item.partition('='))
+        if not name or not host or host in seen:
+            raise ValueError('bad --vdc %r: expected NAME=HOST, every HOST once' % item)
+        seen.add(host)
+        vdcs.setdefault(name, {'id': None, 'hosts': []})['hosts'].append(host)
+    set_vdc_ids(vdcs, args.vdc_id)
+    return vdcs
+
+
+def set_vdc_ids(vdcs, items):
+    """Apply `--vdc-id [NAME=]ID` (no NAME: the first VDC); the others get a random id."""
+    for item in items:
+        name, equals, value = item.rpartition('=')
+        key = name.strip() if equals else next(iter(vdcs))
+        if key not in vdcs or not value.strip():
+            raise ValueError('bad --vdc-id %r: expected [NAME=]ID with NAME given to --vdc' % item)
+        vdcs[key]['id'] = vdc_urn(value)
+    for vdc in vdcs.values():
+        vdc['id'] = vdc['id'] or vdc_urn()
 
 
 def request_logger(path):
@@ -64,7 +98,9 @@ def main(argv=None):
         if args.state:
             with open(args.state, encoding='utf-8') as stream:
                 state = json.load(stream)
-        simulator = Simulator(users=parse_users(args.users), state=state, config=config, log=request_logger(args.log))
+        vdcs = parse_vdcs(args)
+        simulator = Simulator(users=parse_users(args.users), state=state, config=config, log=request_logger(args.log),
+                              vdcs=vdcs)
     except (OSError, ValueError) as error:
         print('ecs_sim: %s' % error, file=sys.stderr)
         return 2
@@ -72,13 +108,15 @@ def main(argv=None):
     if not cert_dir:
         cert_dir = tempfile.mkdtemp(prefix='ecs-sim-certs-')
         atexit.register(shutil.rmtree, cert_dir, True)
-    server = SimulatorServer((args.host, args.port), simulator, server_context(cert_dir, args.host))
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    print('READY https://%s:%d' % (args.host, server.server_address[1]), flush=True)
+    listeners = [(key, host) for key, vdc in vdcs.items() for host in vdc['hosts']]
+    hosts = [host for _key, host in listeners]
+    context = server_context(cert_dir, *hosts)
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+        servers = open_servers(simulator, listeners, args.port, context)
+    except OSError as error:
+        print('ecs_sim: cannot listen on %s port %s: %s' % (', '.join(hosts), args.port, error), file=sys.stderr)
+        return 2
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    print('READY https://%s:%d' % (hosts[0], servers[0].server_address[1]), flush=True)
+    serve(servers)
     return 0

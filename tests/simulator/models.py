@@ -1,7 +1,9 @@
-"""The things a cluster holds (replication groups, users, namespaces, buckets, empty-bucket tasks) and their
+"""The things a cluster holds (VDCs, replication groups, users, namespaces, buckets, empty-bucket tasks) and their
 API, quota and state representations."""
 
 import copy
+import secrets
+import string
 import uuid
 from dataclasses import dataclass, field
 
@@ -17,7 +19,26 @@ def urn(kind, name, suffix=''):
     return 'urn:storageos:%s:%s%s' % (kind, uuid.uuid5(uuid.NAMESPACE_URL, 'ecs-sim/%s/%s' % (kind, name)), suffix)
 
 
-LOCAL_VDC = urn('VirtualDataCenterData', 'vdc1')
+DEFAULT_VDC = 'vdc1'
+VDC_PREFIX = 'urn:storageos:VirtualDataCenterData:'
+
+
+def vdc_urn(value=None):
+    """A VDC id: a URN as given, a UUID wrapped in one, other text hashed into one; None: a new random id."""
+    if value is None:
+        return VDC_PREFIX + str(uuid.uuid4())
+    text = str(value).strip()
+    if text.startswith(VDC_PREFIX) and len(text) > len(VDC_PREFIX):
+        return text
+    try:
+        return VDC_PREFIX + str(uuid.UUID(text))
+    except ValueError:
+        return urn('VirtualDataCenterData', text)
+
+
+def secret_key():
+    """A `secretKeys` value: 20 random letters and digits, like ECS shows."""
+    return ''.join(secrets.choice(string.ascii_letters + string.digits) for _index in range(20))
 
 
 def rg_urn(name):
@@ -36,6 +57,31 @@ def quota_state(block, notification):
 
 
 @dataclass
+class Vdc:
+    """A virtual data center. `served`: this process answers for it on `hosts` (else it only appears in lists)."""
+
+    key: str
+    id: str
+    name: str
+    hosts: list = field(default_factory=list)
+    served: bool = False
+    secret_keys: str = field(default_factory=secret_key)
+
+    def to_api(self, local):
+        """GET /object/vdcs/vdc/local body and /list item; `local` when it is the VDC that answers."""
+        endpoints = ','.join(self.hosts)
+        return {'id': self.id, 'vdcId': self.id, 'name': self.name, 'vdcName': self.name,
+                'link': self_link('/object/vdcs/vdc/' + self.name), 'inactive': False, 'local': local,
+                'global': None, 'remote': None, 'vdc': None, 'tags': [], 'is_encryption_enabled': False,
+                'managementEndPoints': endpoints, 'interVdcEndPoints': endpoints, 'interVdcCmdEndPoints': endpoints,
+                'permanentlyFailed': False, 'secretKeys': self.secret_keys}
+
+    def to_state(self):
+        """/_sim/state entry (the secret is never shown)."""
+        return {'id': self.id, 'name': self.name}
+
+
+@dataclass
 class ReplicationGroup:
     """A replication group (data service vpool)."""
 
@@ -46,10 +92,10 @@ class ReplicationGroup:
     allow_all_namespaces: bool = True
     creation_time: float = 0.0
 
-    def to_api(self):
-        """GET /vdc/data-service/vpools item."""
+    def to_api(self, vdc_id):
+        """GET /vdc/data-service/vpools item; its storage pools belong to VDC `vdc_id`."""
         return {'id': self.id, 'name': self.name, 'description': self.description,
-                'varrayMappings': [{'name': LOCAL_VDC, 'value': varray} for varray in self.varrays],
+                'varrayMappings': [{'name': vdc_id, 'value': varray} for varray in self.varrays],
                 'isAllowAllNamespaces': self.allow_all_namespaces, 'enable_rebalancing': True, 'isFullRep': False,
                 'use_replication_target': False, 'creation_time': clock.epoch_ms(self.creation_time),
                 'inactive': False, 'global': None, 'remote': None, 'vdc': None, 'tags': [],

@@ -5,12 +5,14 @@ import socket
 import ssl
 import struct
 import sys
+import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 from .app import Request
 
 HANDSHAKE_TIMEOUT = 10
+BIND_ATTEMPTS = 20
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -38,7 +40,7 @@ class Handler(BaseHTTPRequestHandler):
             status, data = simulator.admin(self.command, path, body)
             self.send(status, [('Content-Type', 'application/json')], json.dumps(data).encode('utf-8'))
             return
-        outcome = simulator.handle(Request(self.command, self.path, self.headers, body))
+        outcome = simulator.handle(Request(self.command, self.path, self.headers, body, self.server.vdc))
         if outcome.status:
             self.send(outcome.status, outcome.headers, outcome.payload)
         else:
@@ -82,15 +84,19 @@ class Handler(BaseHTTPRequestHandler):
 
 
 class SimulatorServer(ThreadingHTTPServer):
-    """One thread per connection; TLS is negotiated in that thread so a slow client never blocks accept()."""
+    """One thread per connection; TLS is negotiated in that thread so a slow client never blocks accept().
+
+    `vdc` is the key of the VDC this address belongs to (requests carry it, so /object/vdcs/vdc/local knows).
+    """
 
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, address, simulator, ssl_context):
+    def __init__(self, address, simulator, ssl_context, vdc=''):
         self.simulator = simulator
         self.ssl_context = ssl_context
+        self.vdc = vdc
         super().__init__(address, Handler)
 
     def finish_request(self, request, client_address):
@@ -113,3 +119,42 @@ class SimulatorServer(ThreadingHTTPServer):
         """Connection errors are normal here (timeouts, resets); anything else is printed."""
         if not isinstance(sys.exc_info()[1], OSError):
             super().handle_error(request, client_address)
+
+
+def open_servers(simulator, listeners, port, ssl_context):
+    """One server per (VDC key, host) of `listeners`, all on one port (0: a free port that every host takes)."""
+    attempts = BIND_ATTEMPTS if port == 0 else 1
+    for attempt in range(1, attempts + 1):
+        try:
+            return _bind_all(simulator, listeners, port, ssl_context)
+        except OSError:
+            if attempt == attempts:
+                raise
+    return []
+
+
+def _bind_all(simulator, listeners, port, ssl_context):
+    """Bind every listener on the first one's port; none stays open when one fails."""
+    servers = []
+    try:
+        for vdc, host in listeners:
+            chosen = servers[0].server_address[1] if servers else port
+            servers.append(SimulatorServer((host, chosen), simulator, ssl_context, vdc))
+    except OSError:
+        for server in servers:
+            server.server_close()
+        raise
+    return servers
+
+
+def serve(servers):
+    """Serve until terminated: the first server in this thread, the others in daemon threads."""
+    for server in servers[1:]:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        servers[0].serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for server in servers:
+            server.server_close()

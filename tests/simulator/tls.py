@@ -84,27 +84,28 @@ def _covers(path, names):
     return all(_san_entry(name) in sans for name in names)
 
 
-def server_context(directory, host):
+def server_context(directory, host, *more_hosts):
     """A server SSLContext from `directory`'s server.pem/server.key, created first when missing.
 
-    Generated server certificates name `host`, 127.0.0.1 and localhost. When an existing one does not name
-    `host`, it is re-issued by the same CA (one ca.pem serves simulators on several loopback addresses);
-    certificates supplied without the CA key (ca.key) are used as they are.
+    Generated server certificates name `host` (and `more_hosts`: every address of a federation), 127.0.0.1 and
+    localhost. When an existing one does not name them all, it is re-issued by the same CA (one ca.pem serves
+    simulators on several loopback addresses); certificates supplied without the CA key (ca.key) are used as
+    they are.
     """
     os.makedirs(directory, exist_ok=True)
     with open(os.path.join(directory, '.lock'), 'w', encoding='utf-8') as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        _ca_path, cert_path, key_path = _ensure(directory, host)
+        _ca_path, cert_path, key_path = _ensure(directory, host, more_hosts)
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.minimum_version = ssl.TLSVersion.TLSv1_2
         context.load_cert_chain(cert_path, key_path)
         return context
 
 
-def _ensure(directory, host):
+def _ensure(directory, host, more_hosts=()):
     """ensure_certificates with the directory lock held."""
     ca_path, cert_path, key_path = (os.path.join(directory, name) for name in ('ca.pem', 'server.pem', 'server.key'))
-    names = list(dict.fromkeys([host, '127.0.0.1', 'localhost']))
+    names = list(dict.fromkeys([host, *more_hosts, '127.0.0.1', 'localhost']))
     have_all = all(os.path.exists(path) for path in (ca_path, cert_path, key_path))
     if have_all and (_covers(cert_path, names) or not os.path.exists(os.path.join(directory, 'ca.key'))):
         return ca_path, cert_path, key_path

@@ -7,8 +7,8 @@ import threading
 
 from . import clock
 from .errors import ApiError, invalid, missing, not_found
-from .models import (ROLES, Bucket, EmptyTask, Namespace, ReplicationGroup, User, read_block_size, read_tags,
-                     read_user_mapping, rg_urn, urn)
+from .models import (ROLES, Bucket, EmptyTask, Namespace, ReplicationGroup, User, Vdc, read_block_size, read_tags,
+                     read_user_mapping, rg_urn, urn, vdc_urn)
 from .payload import as_bool, as_int, as_list, as_str, check_bucket_name, check_namespace_name, quota_pair, require_str
 
 NAMESPACE_SEED_KEYS = ('default_data_services_vpool', 'vpool', 'allowed_vpools_list', 'disallowed_vpools_list',
@@ -17,7 +17,8 @@ NAMESPACE_SEED_KEYS = ('default_data_services_vpool', 'vpool', 'allowed_vpools_l
                        'default_bucket_block_size', 'quota', 'creation_time', 'buckets')
 BUCKET_SEED_KEYS = ('vpool', 'owner', 'created', 'filesystem_enabled', 'head_type', 'is_stale_allowed',
                     'is_tso_read_only', 'is_encryption_enabled', 'retention', 'TagSet', 'quota', 'usage', 'emptying')
-SEED_KEYS = {'replication_groups': ('id', 'description', 'varrays', 'isAllowAllNamespaces'),
+SEED_KEYS = {'vdcs': ('id', 'name'),
+             'replication_groups': ('id', 'description', 'varrays', 'isAllowAllNamespaces'),
              'users': ('password', 'roles', 'namespace'),
              'namespaces': NAMESPACE_SEED_KEYS}
 
@@ -51,6 +52,7 @@ class World:
 
     def __init__(self):
         self.lock = threading.RLock()
+        self.vdcs = {}
         self.replication_groups = {}
         self.capacity = {}
         self.users = {}
@@ -83,13 +85,33 @@ class World:
         }
 
     def clear(self):
-        """An empty cluster: no replication group, no capacity, no user, no namespace."""
+        """An empty cluster: no VDC, no replication group, no capacity, no user, no namespace."""
+        self.vdcs = {}
         self.replication_groups = {}
         self.capacity = {'totalProvisioned_gb': 0, 'totalFree_gb': 0, 'varrays': {}}
         self.users = {}
         self.namespaces = {}
         self.emptying = set()
         self.finished_tasks = {}
+
+    # ----- VDCs ------------------------------------------------------------------------------------------------
+    def serve_vdc(self, key, vdc_id, hosts):
+        """A VDC this process answers for on `hosts`; seeds cannot delete it."""
+        self.vdcs[key] = Vdc(key=key, id=vdc_id, name=key, hosts=list(hosts), served=True)
+
+    def local_vdc(self, key):
+        """The VDC a request arrived at (by listener key); the first served one for requests from no listener."""
+        vdc = self.vdcs.get(key)
+        if vdc is not None and vdc.served:
+            return vdc
+        return next(vdc for vdc in self.vdcs.values() if vdc.served)
+
+    def vdc_by(self, field_name, value):
+        """The VDC whose `id` or `name` is `value`, else 400/1004."""
+        vdc = next((vdc for vdc in self.vdcs.values() if getattr(vdc, field_name) == value), None)
+        if vdc is None:
+            raise not_found(value)
+        return vdc
 
     # ----- lookups ---------------------------------------------------------------------------------------------
     def rg_by_id(self, rg_id):
@@ -260,15 +282,15 @@ class World:
         """Upsert a /_sim/seed document (see README): given fields replace, others stay; null deletes."""
         if not isinstance(spec, dict):
             raise SeedError('the seed must be a JSON object')
-        unknown = set(spec) - {'replication_groups', 'capacity', 'users', 'namespaces'}
+        unknown = set(spec) - {'vdcs', 'replication_groups', 'capacity', 'users', 'namespaces'}
         if unknown:
             raise SeedError('unknown seed keys: %s' % ', '.join(sorted(unknown)))
-        backup = copy.deepcopy((self.replication_groups, self.capacity, self.users, self.emptying))
+        backup = copy.deepcopy((self.vdcs, self.replication_groups, self.capacity, self.users, self.emptying))
         named = spec.get('namespaces') if isinstance(spec.get('namespaces'), dict) else {}
         touched = {name: copy.deepcopy(self.namespaces.get(name)) for name in named}  # undo only what may change
         try:
-            for key, apply in (('replication_groups', self.seed_rg), ('users', self.seed_user),
-                               ('namespaces', self.seed_namespace)):
+            for key, apply in (('vdcs', self.seed_vdc), ('replication_groups', self.seed_rg),
+                               ('users', self.seed_user), ('namespaces', self.seed_namespace)):
                 for name, entry in self.seed_entries(spec, key):
                     try:
                         apply(name, entry)
@@ -276,8 +298,9 @@ class World:
                         raise SeedError('%s.%s: %s' % (key, name, error.details)) from None
             if 'capacity' in spec:
                 self.seed_capacity(spec['capacity'])
+            self.check_vdcs()
         except (ApiError, SeedError, TypeError, ValueError) as error:
-            self.replication_groups, self.capacity, self.users, self.emptying = backup
+            self.vdcs, self.replication_groups, self.capacity, self.users, self.emptying = backup
             for name, namespace in touched.items():
                 if namespace is None:
                     self.namespaces.pop(name, None)
@@ -306,6 +329,27 @@ class World:
         if isinstance(value, str) and value in self.replication_groups:
             return self.replication_groups[value].id
         return value
+
+    def seed_vdc(self, key, entry):
+        """vdcs.<key>: {id, name}; a new key adds a VDC no address answers for (listed, never local)."""
+        vdc = self.vdcs.get(key)
+        if entry is None:
+            if vdc is not None and vdc.served:
+                raise SeedError('vdcs.%s is served by this simulator (--vdc) and cannot be deleted' % key)
+            self.vdcs.pop(key, None)
+            return
+        vdc = vdc or Vdc(key=key, id=vdc_urn(), name=key)
+        if entry.get('id') is not None:
+            vdc.id = vdc_urn(require_str(entry, 'id'))
+        vdc.name = as_str(entry.get('name'), 'name', vdc.name).strip() or key
+        self.vdcs[key] = vdc
+
+    def check_vdcs(self):
+        """VDC ids and names must be unique in the federation."""
+        for field_name in ('id', 'name'):
+            values = [getattr(vdc, field_name) for vdc in self.vdcs.values()]
+            if len(set(values)) != len(values):
+                raise SeedError('vdcs: two VDCs have the same %s' % field_name)
 
     def seed_rg(self, name, entry):
         """replication_groups.<name>: {id, description, varrays, isAllowAllNamespaces}."""
@@ -421,7 +465,8 @@ class World:
 
     def snapshot(self):
         """GET /_sim/state: the whole world in the seed shape."""
-        return {'replication_groups': {name: rg.to_state() for name, rg in self.replication_groups.items()},
+        return {'vdcs': {key: vdc.to_state() for key, vdc in self.vdcs.items()},
+                'replication_groups': {name: rg.to_state() for name, rg in self.replication_groups.items()},
                 'capacity': copy.deepcopy(self.capacity),
                 'users': {name: user.to_state() for name, user in sorted(self.users.items())},
                 'namespaces': {name: ns.to_state() for name, ns in sorted(self.namespaces.items())}}

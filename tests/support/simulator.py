@@ -4,6 +4,9 @@
         api = sim.api()                      # logged-in session as the admin user
         api.post('/object/namespaces/namespace', json={'namespace': 'lab'})
         assert sim.stats()['requests']['POST /object/namespaces/namespace'] == 1
+
+    with start_simulator(vdcs={'vdc-a': '127.0.0.1', 'vdc-b': '127.0.0.3'}) as fed:   # one federation, one world
+        fed.vdc_url('vdc-b'), fed.vdcs()['vdc-b'].id, fed.api(url=fed.vdc_url('vdc-b'))
 """
 
 import json
@@ -20,6 +23,7 @@ from functools import partialmethod
 import requests
 
 from simulator.app import parse_users
+from simulator.models import DEFAULT_VDC
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCRIPT = os.path.join(REPO, 'tests', 'simulator', 'ecs_sim.py')
@@ -27,6 +31,7 @@ DEFAULT_USERS = ('root:ChangeMe:SYSTEM_ADMIN',)
 START_TIMEOUT = 30
 
 Credentials = namedtuple('Credentials', 'username password')
+Vdc = namedtuple('Vdc', 'key name id url')
 
 
 class SimulatorError(RuntimeError):
@@ -42,8 +47,8 @@ def ecs_error(response):
 class ApiSession:
     """A logged-in requests session against the simulator (JSON unless told otherwise)."""
 
-    def __init__(self, simulator, username, password, accept_json=True, timeout=30):
-        self.url = simulator.url
+    def __init__(self, simulator, username, password, accept_json=True, timeout=30, url=None):
+        self.url = url or simulator.url
         self.session = requests.Session()
         self.ca_path = simulator.ca_path
         self.timeout = timeout
@@ -79,13 +84,14 @@ class ApiSession:
 class SimulatorProcess:
     """A running simulator process and its admin API (/_sim/*)."""
 
-    def __init__(self, process, url, host, port, ca_path, admin, cleanup=()):
+    def __init__(self, process, url, host, port, ca_path, admin, cleanup=(), vdc_hosts=None):
         self.process = process
         self.url = url
         self.host = host
         self.port = port
         self.ca_path = ca_path
         self.admin = admin
+        self.vdc_hosts = dict(vdc_hosts or {DEFAULT_VDC: [host]})
         self._cleanup = list(cleanup)
         self._session = requests.Session()
 
@@ -135,9 +141,20 @@ class SimulatorProcess:
         """POST /_sim/faults {}."""
         return self._admin('POST', '/_sim/faults', {})
 
-    def api(self, username=None, password=None, accept_json=True):
-        """A logged-in ApiSession (default: the admin user)."""
-        return ApiSession(self, username or self.admin.username, password or self.admin.password, accept_json)
+    def api(self, username=None, password=None, accept_json=True, url=None):
+        """A logged-in ApiSession (default: the admin user, at `url`, default the first VDC's first address)."""
+        return ApiSession(self, username or self.admin.username, password or self.admin.password, accept_json,
+                          url=url)
+
+    def vdc_url(self, key=None, host=None):
+        """The URL of VDC `key` (default: the first) at `host` (default: its first address)."""
+        hosts = self.vdc_hosts[key or next(iter(self.vdc_hosts))]
+        return 'https://%s:%d' % (host or hosts[0], self.port)
+
+    def vdcs(self):
+        """{VDC key: Vdc(key, name, id, url)} as the simulator has them now; url None for seeded remote VDCs."""
+        return {key: Vdc(key, entry['name'], entry['id'], self.vdc_url(key) if key in self.vdc_hosts else None)
+                for key, entry in self.state()['vdcs'].items()}
 
     def stop(self):
         """Kill the process and remove what start_simulator created."""
@@ -177,20 +194,40 @@ def _read_ready(process, stderr_path, timeout):
         raise SimulatorError('the ECS simulator did not start (exit %s): %s' % (process.returncode, stream.read()[-4000:]))
 
 
+def _vdc_hosts(host, vdcs):
+    """{VDC key: [hosts]} from start_simulator's `vdcs` ({key: host or [hosts]}), else one VDC on `host`."""
+    if not vdcs:
+        return {DEFAULT_VDC: [host]}
+    return {key: [hosts] if isinstance(hosts, str) else list(hosts) for key, hosts in vdcs.items()}
+
+
+def _address_args(host, vdcs, vdc_id):
+    """--host, or --vdc NAME=HOST for each address of a federation; --vdc-id."""
+    if not vdcs:
+        args = ['--host', host]
+    else:
+        args = [arg for key, hosts in vdcs.items() for address in hosts for arg in ('--vdc', '%s=%s' % (key, address))]
+    return args + (['--vdc-id', vdc_id] if vdc_id else [])
+
+
 def start_simulator(host='127.0.0.1', port=0, cert_dir=None, users=None, latency_ms=0, extra_args=(), state=None,
-                    timeout=START_TIMEOUT):
+                    timeout=START_TIMEOUT, vdcs=None, vdc_id=None):
     """Start `ecs_sim.py` and wait for READY.
 
     users: 'user:pass[:ROLE]' strings (list or comma-separated); the first is `.admin`.
     state: a world dict (written to a temp file) or the path of a JSON file.
+    vdcs: {VDC name: host or [hosts]}: one process serving a federation of VDCs sharing one world, on one port
+    (`host` is then not used; `.url` is the first VDC's first address). vdc_id: '[NAME=]ID' for --vdc-id.
     """
     users = list(DEFAULT_USERS if users is None else ([users] if isinstance(users, str) else users))
     name, entry = next(iter(parse_users(','.join(users)).items()))
     admin = Credentials(name, entry['password'])
+    vdc_hosts = _vdc_hosts(host, vdcs)
+    host = next(iter(vdc_hosts.values()))[0]
     scratch = tempfile.mkdtemp(prefix='ecs-sim-')
     cert_dir = cert_dir or os.path.join(scratch, 'certs')
-    args = [sys.executable, SCRIPT, '--host', host, '--port', str(port), '--cert-dir', str(cert_dir),
-            '--users', ','.join(users), '--latency-ms', str(latency_ms)]
+    args = [sys.executable, SCRIPT, *_address_args(host, vdcs and vdc_hosts, vdc_id), '--port', str(port),
+            '--cert-dir', str(cert_dir), '--users', ','.join(users), '--latency-ms', str(latency_ms)]
     if isinstance(state, dict):
         state_path = os.path.join(scratch, 'state.json')
         with open(state_path, 'w', encoding='utf-8') as stream:
@@ -208,4 +245,4 @@ def start_simulator(host='127.0.0.1', port=0, cert_dir=None, users=None, latency
         shutil.rmtree(scratch, ignore_errors=True)
         raise
     return SimulatorProcess(process, url, host, int(url.rsplit(':', 1)[1]), os.path.join(str(cert_dir), 'ca.pem'),
-                            admin, cleanup=[scratch])
+                            admin, cleanup=[scratch], vdc_hosts=vdc_hosts)

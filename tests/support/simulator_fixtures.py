@@ -29,7 +29,7 @@ def ecs_sim(ecs_sim_server):
 
 @pytest.fixture
 def ecs_sim_factory(tmp_path_factory):
-    """Start more simulators: `ecs_sim_factory(host='127.0.0.2', **start_simulator_kwargs)`; stopped at teardown."""
+    """Start more simulators: `ecs_sim_factory(host='127.0.0.2', **start_simulator_kwargs)` (`vdcs={...}`: a federation)."""
     started = []
 
     def factory(**kwargs):

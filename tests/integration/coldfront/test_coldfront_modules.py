@@ -61,6 +61,42 @@ def test_allocation_attribute_idempotent_check_and_diff(coldfront_site):
     assert newest.history_user.username == 'svc-ansible'
 
 
+def test_allocation_attribute_remove(coldfront_site):
+    smith, odd = coldfront_site.allocation_id('smith-east'), coldfront_site.allocation_id('odd-west')
+    remove = [{'allocation_id': smith, 'name': 'Quota_In_Bytes', 'remove': True},
+              {'allocation_id': odd, 'name': 'Quota_In_Bytes', 'remove': True}]     # odd-west has none
+    before = coldfront_site.history_counts()
+    result = run_playbook(play(
+        task('check', 'coldfront_allocation_attribute', check_mode=True, attributes=remove),
+        task('remove', 'coldfront_allocation_attribute', attributes=remove + [
+            {'allocation_id': smith, 'name': QUOTA, 'value': 11}], change_reason='adopt', history_user='svc-ansible'),
+        task('again', 'coldfront_allocation_attribute', attributes=remove),
+        task('remove with a value', 'coldfront_allocation_attribute', ignore_errors=True,
+             attributes=[{'allocation_id': smith, 'name': QUOTA, 'remove': True, 'value': 1}]),
+    ), env=coldfront_site.env, diff=True)
+    assert result.rc == 0, result.output
+    check, done, again = only(result, 'check'), only(result, 'remove'), only(result, 'again')
+    assert check['changed'] and [(item['removed'], item['changed']) for item in check['attributes']] == [
+        (True, True), (True, False)]
+    gone, missing, written = done['attributes']
+    assert gone['removed'] and gone['changed'] and gone['after'] is None
+    assert gone['before'] == {'value': '10995116277760', 'usage': 2748779069440.0}
+    assert not missing['changed'] and missing['before'] is None and not written['removed']
+    key = 'allocation %d / Quota_In_Bytes' % smith
+    assert done['diff']['before'][key]['value'] == '10995116277760' and done['diff']['after'][key] is None
+    assert not again['changed']
+    assert 'remove takes neither a value nor a usage' in result.task('remove with a value')[0]['result']['msg']
+    # Only the 'remove' task wrote: the attribute and its usage row deleted, the quota set, one transaction
+    after = coldfront_site.history_counts()
+    delta = {table: after[table] - before[table] for table in after if after[table] != before[table]}
+    assert delta == {'allocation_historicalallocationattribute': 2, 'allocation_historicalallocationattributeusage': 1}
+    assert coldfront_site.allocation_attributes(smith, 'Quota_In_Bytes') == []
+    assert coldfront_site.allocation_attributes(smith, QUOTA) == [(QUOTA, '11', 2.5)]
+    [deleted] = coldfront_site.history('AllocationAttribute', id=gone['attribute_id'], history_type='-')
+    assert deleted.history_change_reason == 'hpc.coldfront_ecs: coldfront_allocation_attribute: adopt'
+    assert deleted.history_user.username == 'svc-ansible'
+
+
 def test_allocation_attribute_failures_write_nothing(coldfront_site):
     smith = coldfront_site.allocation_id('smith-east')
     coldfront_site.add_attribute_type('allocation', 'Bucket')  # now two types are named Bucket

@@ -71,8 +71,8 @@ def expected_view(site, ref, resource, **fields):
         'id': site.allocation_id(ref), 'project': titles[project], 'project_id': site.project_id(project),
         'pi': pis[project], 'status': 'Active', 'resource': resource, 'namespace': None, 'bucket': None,
         'namespace_recorded': None, 'bucket_recorded': None,
-        'subdirectory': None, 'provisioned': False, 'quota_tb': None, 'usage_tb': None, 'quota_bytes': None,
-        'usage_bytes': None, 'options': [], 'options_source': 'default', 'filesystem_enabled': False,
+        'subdirectory': None, 'claim': None, 'provisioned': False, 'quota_tb': None, 'usage_tb': None,
+        'quota_bytes': None, 'bucket_quota_bytes': None, 'usage_bytes': None, 'options': [], 'options_source': 'default', 'filesystem_enabled': False,
         'ldap_group': titles[project], 'errors': []}
     view.update(fields)
     return view
@@ -109,7 +109,8 @@ def test_list_hosts_and_exact_host_vars(coldfront_site, tmp_path):
         'coldfront_attribute_names': {
             'namespace': 'Namespace', 'bucket': 'Bucket', 'subdirectory': 'Subdirectory',
             'quota_tb': 'Storage Quota (TB)', 'quota_bytes': 'Quota_In_Bytes', 'options': 'automation_specifications',
-            'url': 'url', 'replication_group': 'replication_group', 'ldap_domain': 'ldap_domain'},
+            'url': 'url', 'replication_group': 'replication_group', 'ldap_domain': 'ldap_domain',
+            'claim': 'ECS_Claim', 'bucket_quota_bytes': 'Bucket_Quota_In_Bytes', 'federation': 'ecs_federation'},
     }
     west = hostvars(data, 'ecs-west')
     assert (west['ecs_host'], west['ecs_replication_group']) == ('ecs2.example.org', 'rg-west')

@@ -5,7 +5,8 @@ import pytest
 pytestmark = [pytest.mark.coldfront, pytest.mark.simulator]
 
 NAMES = {'namespace_attribute': 'ECS Namespace', 'bucket_attribute': 'ECS Bucket',
-         'subdirectory_attribute': 'ECS Path', 'quota_bytes_attribute': 'ECS Quota Bytes'}
+         'subdirectory_attribute': 'ECS Path', 'quota_bytes_attribute': 'ECS Quota Bytes',
+         'claim_attribute': 'ECS Owner Claim', 'bucket_quota_bytes_attribute': 'ECS Bucket Quota Bytes'}
 
 
 def test_provision_records_under_the_names_the_inventory_reads(ecs_world, tmp_path):
@@ -21,6 +22,8 @@ def test_provision_records_under_the_names_the_inventory_reads(ecs_world, tmp_pa
     assert recorded['ECS Path'] == 'smith-lab:lab-smith-lab-bucket'
     assert recorded['ECS Namespace'] == 'smith-lab' and recorded['ECS Bucket'] == 'lab-smith-lab-bucket'
     assert recorded['ECS Quota Bytes'] == str(10 * 1024 ** 4)
+    assert recorded['ECS Owner Claim'] == 'smith-lab:lab-smith-lab-bucket'
+    assert recorded['ECS Bucket Quota Bytes'] == str(10 * 1024 ** 4)
     added = set(site.allocation_attributes(smith)) - set(before)
     assert sorted(name for name, _value, _usage in added) == sorted(NAMES.values())
     # The next run reads what the first wrote: nothing to do, not even a login.

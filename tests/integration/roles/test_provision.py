@@ -113,7 +113,8 @@ def test_provision_creates_everything_records_it_and_reruns_clean(world):
     # ColdFront: Namespace, Bucket, Subdirectory and the agreed Quota_In_Bytes; nothing for the refused allocation
     assert attributes(site, smith) == {
         'Storage Quota (TB)': '10', 'Quota_In_Bytes': str(10 * TB), 'Namespace': 'smith-lab',
-        'Bucket': 'lab-smith-lab-bucket', 'Subdirectory': 'smith-lab:lab-smith-lab-bucket'}
+        'Bucket': 'lab-smith-lab-bucket', 'Subdirectory': 'smith-lab:lab-smith-lab-bucket',
+        'ECS_Claim': 'smith-lab:lab-smith-lab-bucket', 'Bucket_Quota_In_Bytes': str(10 * TB)}
     assert attributes(site, jones)['Subdirectory'] == 'jones-genomics:lab-jones-genomics-bucket'
     assert attributes(site, nfs)['Quota_In_Bytes'] == str(TB)
     assert attributes(site, odd)['Subdirectory'] == 'chen-patel-ber-lab-2024:lab-chen-patel-ber-lab-2024-bucket'
@@ -213,7 +214,7 @@ def test_refusals_foreign_namespace_and_overcommit(world):
     assert east[smith]['action'] == 'failed' and east[jones]['action'] == 'created'
     [line] = failure_lines(result, 'ecs-east')
     assert 'namespace smith-lab already exists on https://127.0.0.1:%d' % world.east.port in line
-    assert 'not recorded for allocation %d' % smith in line and 'Other Lab' in line
+    assert 'is not claimed by this allocation' in line and 'hpc.coldfront_ecs.adopt' in line
     assert "project 'Smith Lab'" in line and "resource 'ecs-east'" in line
     assert world.east.state()['namespaces']['smith-lab'] == before          # untouched, no bucket
     assert 'Subdirectory' not in attributes(site, smith)

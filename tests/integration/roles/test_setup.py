@@ -16,7 +16,8 @@ SUMMARY = 'Show the setup summary'
 FAIL = 'Fail when attribute types are missing or ambiguous'
 OWNED = {('resource', 'url'): 'Text', ('resource', 'replication_group'): 'Text', ('resource', 'ldap_domain'): 'Text',
          ('allocation', 'Namespace'): 'Text', ('allocation', 'Bucket'): 'Text', ('allocation', 'Subdirectory'): 'Text',
-         ('allocation', 'automation_specifications'): 'Text'}
+         ('allocation', 'automation_specifications'): 'Text', ('allocation', 'ECS_Claim'): 'Text',
+         ('allocation', 'Bucket_Quota_In_Bytes'): 'Int', ('resource', 'ecs_federation'): 'Text'}
 STORAGE = {('allocation', 'Storage Quota (TB)'): 'Float', ('allocation', 'Quota_In_Bytes'): 'Int',
            ('resource', 'capacity_tb'): 'Float', ('resource', 'used_tb'): 'Float', ('resource', 'allocated_tb'): 'Float'}
 
@@ -54,6 +55,9 @@ def test_setup_creates_the_types_on_a_bare_site_and_reruns_clean(coldfront_site_
         assert found[key][0] == data_type, key
     for name in ('Namespace', 'Bucket', 'Subdirectory'):
         assert found[('allocation', name)][2] is False          # users see their namespace and bucket
+    for name in ('ECS_Claim', 'Bucket_Quota_In_Bytes'):
+        assert found[('allocation', name)][2] is True           # machine-written: hidden from PIs
+        assert not bare.orm().AllocationAttributeType.objects.get(name=name).is_changeable
     assert found[('allocation', 'Storage Quota (TB)')] == ('Float', True, False)
     assert found[('allocation', 'Quota_In_Bytes')] == ('Int', True, False)
     for name in ('capacity_tb', 'used_tb', 'allocated_tb'):

@@ -76,6 +76,86 @@ def test_check_mode_writes_nothing(site):
     assert site.allocation_attributes(smith, QUOTA) == [(QUOTA, '10', 2.5)]
 
 
+BYTES = 'Quota_In_Bytes'
+ATTRIBUTE_HISTORY = 'allocation_historicalallocationattribute'
+USAGE_HISTORY = 'allocation_historicalallocationattributeusage'
+
+
+def history_delta(site, before):
+    after = site.history_counts()
+    return dict((table, after[table] - before[table]) for table in after if after[table] != before[table])
+
+
+def test_remove_deletes_attribute_and_usage_in_the_same_transaction_with_reason_and_user(site):
+    smith, jones = site.allocation_id('smith-east'), site.allocation_id('jones-east')
+    [attribute_id] = site.orm().AllocationAttribute.objects.filter(
+        allocation_id=smith, allocation_attribute_type__name=BYTES).values_list('pk', flat=True)
+    before = site.history_counts()
+    result = cw.apply_changes(allocation_attributes=[{'allocation_id': smith, 'name': BYTES, 'remove': True},
+                                                     {'allocation_id': jones, 'name': QUOTA, 'value': 30}],
+                              reason='adopt', user='svc-ansible')
+    removed, written = result['allocation_attributes']
+    assert removed == {'allocation_id': smith, 'name': BYTES, 'attribute_id': attribute_id, 'created': False,
+                       'removed': True, 'changed': True, 'after': None,
+                       'before': {'value': '10995116277760', 'usage': 2748779069440.0}}
+    assert written['changed'] and not written['removed'] and result['changed']
+    assert site.allocation_attributes(smith, BYTES) == []
+    assert site.allocation_attributes(smith, QUOTA) == [(QUOTA, '10', 2.5)]
+    # one deletion row per table, the usage row's included, each with the reason and user of every other write
+    assert history_delta(site, before) == {ATTRIBUTE_HISTORY: 2, USAGE_HISTORY: 1}
+    [gone] = site.history('AllocationAttribute', id=attribute_id, history_type='-')
+    [gone_usage] = site.history('AllocationAttributeUsage', allocation_attribute_id=attribute_id, history_type='-')
+    for row in (gone, gone_usage):
+        assert row.history_change_reason == 'hpc.coldfront_ecs: adopt'
+        assert row.history_user.username == 'svc-ansible'
+    assert cw.diff_of(result)['before']['allocation %d / %s' % (smith, BYTES)]['value'] == '10995116277760'
+    assert cw.diff_of(result)['after']['allocation %d / %s' % (smith, BYTES)] is None
+
+
+def test_remove_of_a_missing_attribute_is_no_change(site):
+    odd = site.allocation_id('odd-west')
+    before = site.history_counts()
+    [result] = cw.apply_allocation_attributes([{'allocation_id': odd, 'name': BYTES, 'remove': True}], 'adopt')
+    assert result == {'allocation_id': odd, 'name': BYTES, 'attribute_id': None, 'created': False, 'removed': True,
+                      'changed': False, 'before': None, 'after': None}
+    assert site.history_counts() == before
+    assert cw.diff_of({'allocation_attributes': [result]}) == {'before': {}, 'after': {}}
+
+
+def test_remove_in_check_mode_writes_nothing(site):
+    smith = site.allocation_id('smith-east')
+    before = site.history_counts()
+    [result] = cw.apply_allocation_attributes([{'allocation_id': smith, 'name': BYTES, 'remove': True}], 'adopt',
+                                              check_mode=True)
+    assert result['changed'] and result['removed'] and result['after'] is None and result['attribute_id']
+    assert site.history_counts() == before
+    assert site.allocation_attributes(smith, BYTES) == [(BYTES, '10995116277760', 2748779069440.0)]
+
+
+def test_remove_items_are_checked_with_the_others(site):
+    smith, jones = site.allocation_id('smith-east'), site.allocation_id('jones-east')
+    before = site.history_counts()
+    with pytest.raises(cw.ValidationFailed) as info:
+        cw.apply_allocation_attributes([
+            {'allocation_id': jones, 'name': BYTES, 'remove': True},       # good, must not be written
+            {'allocation_id': smith, 'name': BYTES, 'remove': True, 'value': 1},
+            {'allocation_id': smith, 'name': QUOTA, 'remove': 'yes'},
+            {'allocation_id': smith, 'name': 'No Such Type', 'remove': True},
+            {'allocation_id': 99999, 'name': BYTES, 'remove': True},
+            {'allocation_id': smith, 'name': 'Namespace', 'remove': False},
+        ], 'x')
+    assert info.value.errors == [
+        "allocation %d 'Quota_In_Bytes': remove takes neither a value nor a usage" % smith,
+        "allocation %d 'Storage Quota (TB)': remove 'yes' is not true or false" % smith,
+        "allocation %d 'Namespace': give a value, a usage or both" % smith,
+        "allocation %d 'No Such Type': allocation attribute type 'No Such Type' does not exist in ColdFront: create "
+        "it first (hpc.coldfront_ecs.coldfront_attribute_type)" % smith,
+        "allocation 99999 'Quota_In_Bytes': allocation 99999 does not exist",
+    ]
+    assert site.history_counts() == before
+    assert site.allocation_attributes(jones, BYTES) == [(BYTES, '21990232555520', 0.0)]
+
+
 def test_bad_items_are_all_reported_and_nothing_is_written(site):
     smith, jones, odd = (site.allocation_id(ref) for ref in ('smith-east', 'jones-east', 'odd-west'))
     before = site.history_counts()

@@ -40,6 +40,7 @@ def test_full_view_of_a_new_allocation():
         'namespace': 'smith-lab', 'bucket': 'lab-smith-lab-bucket',
         'namespace_recorded': None, 'bucket_recorded': None, 'subdirectory': None, 'provisioned': False,
         'quota_tb': 10.0, 'usage_tb': 2.5, 'quota_bytes': 10 * 1024 ** 4, 'usage_bytes': int(2.5 * 1024 ** 4),
+        'claim': None, 'bucket_quota_bytes': None,
         'options': [], 'options_source': 'default', 'filesystem_enabled': False, 'ldap_group': 'Smith Lab', 'errors': []}
     json.dumps(view)  # plain JSON for host vars and caches
 

@@ -6,7 +6,7 @@ import pytest
 import requests
 from urllib3.exceptions import ReadTimeoutError
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_client import EcsClient
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_client import EcsClient, federation_key
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_errors import (
     EcsApiError, EcsConfigError, EcsNotFoundError, is_not_found, is_unsupported, parse_error_body)
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_transport import (
@@ -646,3 +646,77 @@ def test_namespace_update_resends_current_user_mapping():
     with client:
         client.update_namespace('ns1', {'default_data_services_vpool': 'urn:rg2'})
     assert ecs.calls_to('PUT', NS_PATH)[0][3] == {'default_data_services_vpool': 'urn:rg2', 'user_mapping': mapping}
+
+
+# -- cluster identity ------------------------------------------------------------------------------------
+
+VDC_SECRET = 'S3cretKeyOfTheVdc0001'
+VDC_A = 'urn:storageos:VirtualDataCenterData:7d7d2ed5-e253-4be9-b8bb-5ff5b2697e6f'
+VDC_B = 'urn:storageos:VirtualDataCenterData:a9faea85-d377-4a42-b5f1-fa15829f0c33'
+
+
+def vdc_record(vdc_id, name, local):
+    return {'id': vdc_id, 'vdcId': vdc_id, 'name': name, 'vdcName': name, 'local': local, 'inactive': False,
+            'link': {'rel': 'self', 'href': '/object/vdcs/vdc/' + name}, 'managementEndPoints': '10.0.0.1',
+            'secretKeys': VDC_SECRET + name}
+
+
+def test_vdc_identity_is_one_call_without_secrets():
+    listed = {'vdc': [vdc_record(VDC_B, 'paris', False), vdc_record(VDC_A, 'boston', True)]}
+    ecs = FakeEcs({('GET', '/object/vdcs/vdc/list'): FakeResponse(200, listed)})
+    client, _sleeps = make_client(ecs)
+    with client:
+        identity = client.vdc_identity()
+    assert identity == {'local': VDC_A, 'name': 'boston', 'vdcs': [VDC_A, VDC_B]}
+    assert [c[1] for c in ecs.calls] == ['/login', '/object/vdcs/vdc/list', '/logout']
+    assert VDC_SECRET not in repr(identity) and VDC_SECRET not in repr(vars(client))
+
+
+def test_vdc_identity_asks_for_the_local_vdc_only_when_none_is_marked():
+    listed = {'vdc': [vdc_record(VDC_B, 'paris', 'false'), vdc_record(VDC_A, 'boston', None)]}
+    ecs = FakeEcs({('GET', '/object/vdcs/vdc/list'): FakeResponse(200, listed),
+                   ('GET', '/object/vdcs/vdc/local'): FakeResponse(200, vdc_record(VDC_A, 'boston', True))})
+    client, _sleeps = make_client(ecs)
+    with client:
+        assert client.vdc_identity() == {'local': VDC_A, 'name': 'boston', 'vdcs': [VDC_A, VDC_B]}
+    assert [c[1] for c in ecs.calls[1:-1]] == ['/object/vdcs/vdc/list', '/object/vdcs/vdc/local']
+
+
+def test_vdc_identity_with_an_empty_list_uses_the_local_vdc():
+    ecs = FakeEcs({('GET', '/object/vdcs/vdc/list'): FakeResponse(200, {'vdc': []}),
+                   ('GET', '/object/vdcs/vdc/local'): FakeResponse(200, vdc_record(VDC_B, 'paris', True))})
+    client, _sleeps = make_client(ecs)
+    with client:
+        assert client.vdc_identity() == {'local': VDC_B, 'name': 'paris', 'vdcs': [VDC_B]}
+
+
+@pytest.mark.parametrize('local_answer', [
+    FakeResponse(200, {'name': 'boston', 'secretKeys': VDC_SECRET}),
+    FakeResponse(200, text='<vdc><secretKeys>%s</secretKeys></vdc>' % VDC_SECRET,
+                 headers={'Content-Type': 'application/xml'}),
+])
+def test_vdc_identity_errors_never_carry_secret_keys(local_answer):
+    listed = {'vdc': [{'name': 'boston', 'local': True, 'secretKeys': VDC_SECRET}]}
+    ecs = FakeEcs({('GET', '/object/vdcs/vdc/list'): FakeResponse(200, listed),
+                   ('GET', '/object/vdcs/vdc/local'): local_answer})
+    client, _sleeps = make_client(ecs)
+    with pytest.raises(EcsApiError) as info:
+        with client:
+            client.vdc_identity()
+    assert info.value.kind == 'protocol' and info.value.path == '/object/vdcs/vdc/local'
+    for text in (str(info.value), repr(info.value), str(info.value.as_dict()), repr(vars(info.value))):
+        assert VDC_SECRET not in text
+
+
+def test_vdc_identity_failure_is_the_usual_error():
+    ecs = FakeEcs({('GET', '/object/vdcs/vdc/list'): FakeResponse(403, {'code': 3000, 'description': 'Forbidden'})})
+    client, _sleeps = make_client(ecs)
+    with pytest.raises(EcsApiError) as info:
+        with client:
+            client.vdc_identity()
+    assert info.value.status == 403 and 'lacks the role' in str(info.value)
+
+
+def test_federation_key_is_sorted_and_unique():
+    assert federation_key([VDC_B, VDC_A, VDC_B, '', None]) == VDC_A + ',' + VDC_B
+    assert federation_key([]) == ''

@@ -4,13 +4,14 @@ import pytest
 
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils import provision
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_errors import EcsApiError, EcsConfigError, EcsNotFoundError
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.provision import Provisioner, Settings, has_signature
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.provision import Provisioner, Settings
+from support.claim_fakes import VDC, MemoryLedger, SequentialMap
 
 RG = {'id': 'urn:storageos:ReplicationGroupInfo:1:global', 'name': 'rg1'}
 TB = 1024 ** 4
 
 
-class MemoryEcs:
+class MemoryEcs(SequentialMap):
     """The EcsClient methods provisioning uses, on dicts; ``writes`` lists every change made."""
 
     base_url = 'https://ecs.test:4443'
@@ -21,15 +22,6 @@ class MemoryEcs:
         self.capacity_gb = capacity_gb
         self.brief = brief
         self.writes = []
-
-    def map(self, func, items):
-        out = []
-        for item in items:
-            try:
-                out.append((item, func(item), None))
-            except (EcsApiError, EcsConfigError) as error:
-                out.append((item, None, error))
-        return out
 
     def replication_groups(self):
         return [RG]
@@ -105,21 +97,13 @@ def recorded(allocation_id=1, namespace='smith-lab', quota_tb=10.0, agreed_tb=10
                 subdirectory='%s:lab-%s-bucket' % (namespace, namespace), **extra)
 
 
-def run(views, ecs=None, check_mode=False, **settings):
+def run(views, ecs=None, check_mode=False, ledger=None, **settings):
     settings.setdefault('replication_group', 'rg1')
     settings.setdefault('ldap_domain', 'ad.example.org')
+    settings.setdefault('recorded_federation', VDC)
     ecs = ecs if ecs is not None else MemoryEcs()
-    return Provisioner(ecs, Settings(**settings), check_mode).run(views), ecs
-
-
-def test_signature_is_exactly_the_mapping_provisioning_creates():
-    ours = {'user_mapping': [{'domain': 'AD.example.org', 'groups': ['Smith Lab'], 'attributes': []}]}
-    assert has_signature(ours, 'ad.example.org', 'Smith Lab')
-    assert not has_signature(ours, 'ad.example.org', 'Smith-Lab')
-    assert not has_signature(ours, None, 'Smith Lab')                      # no ldap_domain: never ours
-    extra = {'user_mapping': [{'domain': 'ad.example.org', 'groups': ['Smith Lab', 'Admins'], 'attributes': []}]}
-    assert not has_signature(extra, 'ad.example.org', 'Smith Lab')
-    assert not has_signature({'user_mapping': []}, 'ad.example.org', 'Smith Lab')
+    ledger = ledger if ledger is not None else MemoryLedger()
+    return Provisioner(ecs, Settings(**settings), check_mode, ledger=ledger).run(views), ecs
 
 
 def test_new_allocation_creates_namespace_then_bucket_and_records():
@@ -133,6 +117,7 @@ def test_new_allocation_creates_namespace_then_bucket_and_records():
                                                             'attributes': []}]
     assert outcome['records'] == [
         {'allocation_id': 1, 'name': 'Bucket', 'value': 'lab-smith-lab-bucket'},
+        {'allocation_id': 1, 'name': 'Bucket_Quota_In_Bytes', 'value': 10 * TB},
         {'allocation_id': 1, 'name': 'Namespace', 'value': 'smith-lab'},
         {'allocation_id': 1, 'name': 'Quota_In_Bytes', 'value': 10 * TB},
         {'allocation_id': 1, 'name': 'Subdirectory', 'value': 'smith-lab:lab-smith-lab-bucket'}]
@@ -186,20 +171,75 @@ def test_default_options_only_for_allocations_without_options():
     assert "'snapshots' from ecs_provision_default_options are not supported" in outcome['results'][0]['error']
 
 
-def test_existing_namespace_is_resumed_only_with_our_signature():
-    ours = MemoryEcs({'smith-lab': {'default_data_services_vpool': RG['id'], 'blockSize': 10240, 'notificationSize': 9216,
-                                    'user_mapping': [{'domain': 'ad.example.org', 'groups': ['Smith Lab']}]}})
-    outcome, ecs = run([view()], ecs=ours)
-    assert outcome['results'][0]['action'] == 'resumed'
+def existing_smith_lab(group='Smith Lab'):
+    return MemoryEcs({'smith-lab': {'default_data_services_vpool': RG['id'], 'blockSize': 10240, 'notificationSize': 9216,
+                                    'user_mapping': [{'domain': 'ad.example.org', 'groups': [group]}]}})
+
+
+def test_a_new_allocation_is_claimed_before_anything_is_created():
+    ledger = MemoryLedger()
+    outcome, ecs = run([view()], ledger=ledger)
+    assert ledger.written == [(1, 'smith-lab', 'lab-smith-lab-bucket')] and ledger.opened == [[VDC]]
+    assert outcome['claims'] == [{'allocation_id': 1, 'name': 'ECS_Claim', 'value': 'smith-lab:lab-smith-lab-bucket'}]
+    assert outcome['results'][0]['action'] == 'created' and ecs.writes[0] == ('create namespace', 'smith-lab')
+    assert outcome['federation'] == VDC
+
+
+def test_existing_namespace_is_resumed_only_with_this_allocations_claim():
+    ledger = MemoryLedger(claims={1: ('smith-lab', 'lab-smith-lab-bucket')})
+    outcome, ecs = run([view()], ecs=existing_smith_lab(), ledger=ledger)
+    assert outcome['results'][0]['action'] == 'resumed' and ledger.written == []
     assert ecs.writes == [('create bucket', 'lab-smith-lab-bucket', False)]
-    again, ecs = run([view()], ecs=ecs)
+    again, ecs = run([view()], ecs=ecs, ledger=ledger)
     assert again['results'][0]['action'] == 'recorded' and again['records'] and not again['changed']
 
-    foreign = MemoryEcs({'smith-lab': {'user_mapping': [{'domain': 'ad.example.org', 'groups': ['Other Lab']}]}})
-    outcome, ecs = run([view()], ecs=foreign)
-    error = outcome['results'][0]['error']
-    assert 'namespace smith-lab already exists on https://ecs.test:4443' in error and 'ad.example.org/Other Lab' in error
-    assert ecs.writes == [] and outcome['records'] == []
+
+@pytest.mark.parametrize('group', ['Smith Lab', 'Other Lab'])
+def test_an_existing_namespace_without_claim_is_refused_whatever_its_group(group):
+    ledger = MemoryLedger()
+    outcome, ecs = run([view()], ecs=existing_smith_lab(group), ledger=ledger)
+    [result] = outcome['results']
+    assert result['action'] == 'failed' and ecs.writes == [] and outcome['records'] == [] and ledger.written == []
+    assert 'namespace smith-lab already exists on https://ecs.test:4443 and is not claimed by this allocation' in \
+        result['error'] and 'hpc.coldfront_ecs.adopt' in result['error']
+
+
+@pytest.mark.parametrize('how', ['claims', 'records'])
+def test_a_name_held_by_another_allocation_of_the_federation_is_refused_before_ecs(how):
+    ledger = MemoryLedger(**{how: {7: ('smith-lab', 'lab-smith-lab-bucket')}})
+    outcome, ecs = run([view()], ledger=ledger)
+    [result] = outcome['results']
+    assert result['action'] == 'failed' and ecs.writes == [] and ledger.written == []
+    word = 'claimed' if how == 'claims' else 'recorded'
+    assert ('namespace smith-lab is already %s by allocation 7 (project \'Lab 7\', status Active, resource '
+            '\'ecs-east\') on the same ECS federation' % word) in result['error']
+
+
+def test_a_claim_for_other_names_is_not_silently_replaced():
+    ledger = MemoryLedger(claims={1: ('smith-old', 'lab-smith-old-bucket')})
+    outcome, ecs = run([view()], ledger=ledger)
+    assert outcome['results'][0]['action'] == 'failed' and ecs.writes == []
+    assert 'claimed smith-old:lab-smith-old-bucket earlier' in outcome['results'][0]['error']
+
+
+def test_a_ledger_that_fails_creates_nothing():
+    ledger = MemoryLedger(error=RuntimeError('database is locked'))
+    outcome, ecs = run([view(), recorded(2, 'other')], ledger=ledger)
+    assert [result['action'] for result in outcome['results']] == ['failed', 'unchanged'] and ecs.writes == []
+    assert 'record the claim in ColdFront (nothing was changed on ECS)' in outcome['results'][0]['error']
+
+
+def test_the_old_plugins_spelling_is_looked_for_before_creating():
+    legacy = 'the-computational-biology-and-bioinformatics-research-group-of-'
+    title = 'The Computational Biology and Bioinformatics Research Group of Dr Smith'
+    ours = legacy.rstrip('-')
+    ecs = MemoryEcs({legacy: {'blockSize': 2048}})
+    outcome, ecs = run([view(project=title, namespace=ours, bucket='lab-cbb-bucket')], ecs=ecs)
+    [result] = outcome['results']
+    assert result['action'] == 'failed' and ecs.writes == []
+    assert 'namespace %s, which the old ColdFront plugin made' % legacy in result['error']
+    outcome, ecs = run([view(project=title, namespace=ours, bucket='lab-cbb-bucket')])
+    assert outcome['results'][0]['action'] == 'created'
 
 
 def test_two_new_allocations_never_share_a_namespace():
@@ -221,7 +261,9 @@ def test_quota_decisions_for_recorded_allocations():
     assert ('namespace quota', 'push', 12288, 11059) in ecs.writes and ('bucket quota', 'lab-push-bucket', 12288, 11059) in ecs.writes
     assert ('bucket quota', 'lab-record-bucket', 12288, 11059) in ecs.writes      # the bucket follows its namespace
     assert not [write for write in ecs.writes if 'conflict' in str(write) or 'pull' in str(write)]
-    assert outcome['records'] == [{'allocation_id': 1, 'name': 'Quota_In_Bytes', 'value': 12 * TB},
+    assert outcome['records'] == [{'allocation_id': 1, 'name': 'Bucket_Quota_In_Bytes', 'value': 12 * TB},
+                                  {'allocation_id': 1, 'name': 'Quota_In_Bytes', 'value': 12 * TB},
+                                  {'allocation_id': 2, 'name': 'Bucket_Quota_In_Bytes', 'value': 12 * TB},
                                   {'allocation_id': 2, 'name': 'Quota_In_Bytes', 'value': 12 * TB}]
     assert 'quota changed on both sides' in outcome['results'][2]['error']
     assert 'is recorded' in outcome['results'][5]['error'] and 'does not exist on' in outcome['results'][5]['error']
@@ -241,6 +283,28 @@ def test_overcommit_counts_every_namespace_and_each_new_quota(brief):
         'overcommit allowance.')
 
 
+def test_overcommit_counts_the_claims_of_other_runs():
+    ecs = MemoryEcs({}, capacity_gb=160 * 1024)
+    ledger = MemoryLedger(claims={9: ('other-lab', 'lab-other-lab-bucket')}, quotas={9: '100'})
+    outcome, ecs = run([view(1, 'A Lab', 'a-lab', quota_tb=70)], ecs=ecs, ledger=ledger, overcommit=1.0)
+    [result] = outcome['results']
+    assert result['action'] == 'failed' and ecs.writes == [] and ledger.written == []
+    assert 'would need 170 TB' in result['error']
+
+
+def test_the_bucket_follows_a_namespace_quota_pulled_from_ecs():
+    ecs = MemoryEcs({'smith-lab': {'blockSize': 20480, 'notificationSize': 18432}})
+    ecs.buckets[('smith-lab', 'lab-smith-lab-bucket')] = {'block_size': 10240, 'notification_size': 9216}
+    behind = recorded(quota_tb=20, agreed_tb=20, bucket_quota_bytes=10 * TB)
+    outcome, ecs = run([behind], ecs=ecs)
+    [result] = outcome['results']
+    assert result['action'] == 'bucket_quota_set' and ecs.writes == [('bucket quota', 'lab-smith-lab-bucket', 20480, 18432)]
+    assert {'allocation_id': 1, 'name': 'Bucket_Quota_In_Bytes', 'value': 20 * TB} in outcome['records']
+    assert outcome['report']['bucket_quota_set'] == ['allocation 1 (Smith Lab): smith-lab:lab-smith-lab-bucket']
+    outcome, ecs = run([behind], ecs=ecs, bucket_quota=False)
+    assert outcome['results'][0]['action'] == 'unchanged'
+
+
 def test_a_failed_write_keeps_what_was_done_and_records_nothing():
     ecs = MemoryEcs()
 
@@ -255,13 +319,24 @@ def test_a_failed_write_keeps_what_was_done_and_records_nothing():
     assert 'create bucket lab-smith-lab-bucket: POST /object/bucket failed (HTTP 500, ECS error 7000)' in result['error']
 
 
-def test_nothing_to_do_makes_no_ecs_call():
+def test_nothing_to_do_makes_no_ecs_call_and_opens_no_ledger():
     class NoCalls(MemoryEcs):
-        def replication_groups(self):
-            raise AssertionError('no ECS call expected')
+        def __getattribute__(self, name):
+            if name in ('replication_groups', 'vdc_identity', 'get_namespace_quota', 'find_namespace'):
+                raise AssertionError('no ECS call expected')
+            return object.__getattribute__(self, name)
 
-    outcome, _ecs = run([recorded(), recorded(2, 'other', errors=[])], ecs=NoCalls())
+    ledger = MemoryLedger()
+    outcome, _ecs = run([recorded(), recorded(2, 'other', errors=[])], ecs=NoCalls(), ledger=ledger)
     assert outcome['summary']['unchanged'] == 2 and not outcome['changed'] and outcome['records'] == []
+    assert ledger.opened == [] and outcome['federation'] == VDC
+
+
+def test_the_federation_is_recorded_when_it_changed():
+    ledger = MemoryLedger()
+    ecs = existing_smith_lab()
+    outcome, _ecs = run([recorded(quota_tb=12)], ecs=ecs, ledger=ledger, recorded_federation='urn:old')
+    assert ledger.opened == [[VDC]] and outcome['federation'] == VDC
     assert provision.FAILURES == ('failed', 'conflict')
 
 
@@ -281,7 +356,7 @@ def test_an_unexpected_exception_fails_only_its_allocation():
     bad, good = outcome['results']
     assert good['action'] == 'created' and 'smith-lab' in ecs.namespaces
     assert ('create bucket', 'lab-smith-lab-bucket', False) in ecs.writes
-    assert sorted(record['allocation_id'] for record in outcome['records']) == [1, 1, 1, 1]
+    assert sorted(record['allocation_id'] for record in outcome['records']) == [1, 1, 1, 1, 1]
     assert {record['name']: record['value'] for record in outcome['records']}['Subdirectory'] == \
         'smith-lab:lab-smith-lab-bucket'
     assert bad['action'] == 'failed' and bad['record'] == {}
@@ -303,7 +378,8 @@ def test_an_unexpected_exception_while_reading_or_pushing_fails_only_its_allocat
     outcome, ecs = run([recorded(1, 'odd', quota_tb=12), recorded(2, 'push', quota_tb=12)], ecs=ecs)
     odd, push = outcome['results']
     assert push['action'] == 'quota_pushed'
-    assert outcome['records'] == [{'allocation_id': 2, 'name': 'Quota_In_Bytes', 'value': 12 * TB}]
+    assert outcome['records'] == [{'allocation_id': 2, 'name': 'Bucket_Quota_In_Bytes', 'value': 12 * TB},
+                                  {'allocation_id': 2, 'name': 'Quota_In_Bytes', 'value': 12 * TB}]
     assert odd['action'] == 'failed' and 'read quota of namespace odd: unexpected AttributeError' in odd['error']
     assert not [write for write in ecs.writes if 'odd' in str(write)]
 
@@ -330,11 +406,12 @@ def test_interrupts_are_never_swallowed(interrupt):
         run([view()], ecs=ecs)
 
 
-def test_an_unexpected_namespace_answer_fails_only_its_allocation_when_deciding():
+def test_an_unexpected_namespace_answer_fails_only_its_allocation():
     ecs = MemoryEcs({'smith-lab': ['not', 'a', 'namespace']})
-    outcome, ecs = run([view(), view(2, 'Jones Lab', 'jones-lab')], ecs=ecs)
+    ledger = MemoryLedger(claims={1: ('smith-lab', 'lab-smith-lab-bucket')})
+    outcome, ecs = run([view(), view(2, 'Jones Lab', 'jones-lab')], ecs=ecs, ledger=ledger)
     odd, good = outcome['results']
     assert good['action'] == 'created' and {record['allocation_id'] for record in outcome['records']} == {2}
-    assert odd['error'].startswith("allocation 1 (project 'Smith Lab', resource 'ecs-east'): check namespace smith-lab "
-                                   "as read from ECS: unexpected AttributeError"), odd['error']
+    assert odd['error'].startswith("allocation 1 (project 'Smith Lab', resource 'ecs-east'): complete namespace "
+                                   "smith-lab: unexpected AttributeError"), odd['error']
     assert 'a re-run resumes' in odd['error'] and not [write for write in ecs.writes if 'smith' in str(write)]

@@ -11,7 +11,7 @@ from ansible_collections.hpc.coldfront_ecs.plugins.module_utils import reconcile
     (10240, 10240, 5120, r.PULL),        # changed directly on ECS
     (20480, 10240, 20480, r.RECORD),     # both sides moved to the same value
     (20480, 10240, 5120, r.CONFLICT),    # both moved differently: touch neither
-    (10240, None, 5120, r.BASELINE),     # never agreed: ECS is the baseline, as the reference plugin did
+    (10240, None, 5120, r.CONFLICT),     # never agreed and different: nobody can tell which side changed
     (10240, None, 10240, r.IN_SYNC),
     (None, None, 10240, r.BASELINE),
     (10240, 10240, -1, r.PULL),          # quota removed on ECS
