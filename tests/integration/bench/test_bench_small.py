@@ -71,3 +71,5 @@ def test_harness_counts_calls_and_writes(tmp_path):
         provision = rows['provision (new)']
         assert provision['summary']['done'] == FRESH
         assert provision['history_rows'] == provision['rows_written'] > 0
+        # Ownership costs one call per endpoint (the VDC list, read once per run) and no ECS call per allocation.
+        assert provision['routes']['GET /object/vdcs/vdc/list'] == provision['routes']['GET /login'] == R
