@@ -42,6 +42,7 @@ units: venv
 # The report tests render in headless Chromium (Debian's package, installed when missing).
 integration: venv
 	tools/ensure_chromium.sh >/dev/null
+	tools/ensure_rulebook.sh >/dev/null
 	$(PYTEST) tests/integration $(PYTEST_ARGS)
 
 # Fault injection, bad input and secrets (tests/faults).
