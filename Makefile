@@ -10,13 +10,14 @@ PYTEST := $(BIN)/pytest
 # Two workers (the machines have 2 cores); a test file stays on one worker (its fixtures are shared).
 PYTEST_ARGS ?= -n 2 --dist loadfile
 
-.PHONY: venv link test sanity units integration faults postgres-tests demo bench clean help
+.PHONY: venv link test sanity release-gates units integration faults postgres-tests demo bench clean help
 
 help:
 	@echo "make demo   - run setup, provision and sync on a local ColdFront (SQLite) and the ECS simulator"
 	@echo "make test   - everything: ansible-test sanity, unit, integration and faults (SQLite), ColdFront tests on PostgreSQL"
 	@echo "make venv   - create .venv with every dependency (idempotent)"
 	@echo "make bench  - the speed benchmarks (tests/bench)"
+	@echo "make release-gates - galaxy-importer, ansible-lint, antsibull-docs/-changelog and the installed tarball (part of test)"
 
 venv: $(VENV)/.installed link
 
@@ -31,10 +32,17 @@ link:
 	@mkdir -p $(dir $(COLLECTION_LINK))
 	@ln -sfn $(CURDIR) $(COLLECTION_LINK)
 
-test: venv sanity units integration faults postgres-tests
+test: venv sanity release-gates units integration faults postgres-tests
 
 sanity: venv
 	tools/ansible_test.sh sanity --venv --python 3.11 --color no
+
+# What a Galaxy / Automation Hub reviewer runs, on the built tarball (tools/release_gates.sh lists each gate and its
+# time, about 5 minutes in all): role READMEs, antsibull-changelog lint, antsibull-docs lint, ansible-lint
+# (production profile, .ansible-lint), galaxy-importer (Galaxy and Automation Hub settings), and the tarball installed
+# into a fresh venv running the demo. The tools live in .build/release (tools/ensure_release_tools.sh), not .venv.
+release-gates: venv
+	tools/release_gates.sh
 
 units: venv
 	$(PYTEST) tests/unit $(PYTEST_ARGS)

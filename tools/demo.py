@@ -4,6 +4,12 @@ A throwaway ColdFront (SQLite, a few labs with allocations on two ECS resources)
 simulator per ECS resource; then setup, provision, some usage on ECS, sync through the inventory plugin, the usage
 report, and a table of what ColdFront now knows.  Everything lives in .demo/ and is started afresh on every run;
 the simulators are stopped at the end (also on failure or Ctrl-C).
+
+By default the playbooks come from this checkout (.build/collections links it) and run with this venv's Ansible.
+To run the demo on an installed copy of the collection instead (tools/tarball_demo.sh: the built tarball as a user
+installs it), set HPC_DEMO_COLLECTIONS_PATH to the collections path it was installed into and HPC_DEMO_ANSIBLE_BIN
+to the bin directory of the venv whose ansible-playbook, ColdFront and Python run the playbooks: the collection's
+playbooks are then run by name (hpc.coldfront_ecs.setup, ...) from that copy.
 """
 
 import argparse
@@ -18,6 +24,13 @@ sys.path[:0] = [os.path.join(REPO, 'tests'), os.path.join(REPO, '.build', 'colle
 from support.coldfront_site import ColdFrontSite  # noqa: E402
 from support.e2e_fixtures import EcsWorld, point_resources_at  # noqa: E402
 from support.simulator import start_simulator  # noqa: E402
+from support import ansible_run  # noqa: E402
+
+# An installed copy of the collection to run instead of this checkout (see the docstring).
+INSTALLED_COLLECTIONS = os.environ.get('HPC_DEMO_COLLECTIONS_PATH')
+ANSIBLE_BIN = os.environ.get('HPC_DEMO_ANSIBLE_BIN')
+if ANSIBLE_BIN:
+    ansible_run.BIN = ANSIBLE_BIN
 
 DEMO_DIR = os.path.join(REPO, '.demo')
 TB = 1024 ** 4
@@ -82,6 +95,8 @@ def table(site):
 def run_step(world, name, playbook, what, directory):
     say('\n==> %s: %s (%s)' % (name, what, playbook))
     extra = {'ecs_report_output_dir': os.path.join(directory, 'report')} if name == 'report' else None
+    if INSTALLED_COLLECTIONS:
+        playbook = 'hpc.coldfront_ecs.' + os.path.splitext(os.path.basename(playbook))[0]
     result = world.run(playbook, extra_vars=extra)
     summary = 'ok' if result.rc == 0 else 'FAILED (rc %d)' % result.rc
     say('    %s; %d task results changed something' % (summary, result.changed))
@@ -106,6 +121,11 @@ def main(argv=None):
         point_resources_at(site, simulators)
         say('    ecs-east -> %s, ecs-west -> %s' % (east.url, west.url))
         env = dict(site.env, ECS_USER=east.admin.username, ECS_PASS=east.admin.password, ECS_CA_PATH=east.ca_path)
+        if INSTALLED_COLLECTIONS:
+            env['ANSIBLE_COLLECTIONS_PATH'] = INSTALLED_COLLECTIONS
+            say('    the collection: the installed copy in %s' % INSTALLED_COLLECTIONS)
+        if ANSIBLE_BIN:
+            env['PATH'] = ANSIBLE_BIN + os.pathsep + os.environ.get('PATH', '')
         world = EcsWorld(site, simulators, None, env)
         world.inventory = world.write_inventory(os.path.join(directory, 'ecs.coldfront.yml'))
         ok = True
@@ -113,7 +133,7 @@ def main(argv=None):
             if name == 'sync':
                 say('\n==> the labs write data: usage seeded on ECS (one lab at 95 % of its quota)')
                 seed_usage(world)
-            if not os.path.exists(os.path.join(REPO, playbook)):
+            if not INSTALLED_COLLECTIONS and not os.path.exists(os.path.join(REPO, playbook)):
                 say('\n==> %s: %s is not available in this checkout, skipped' % (name, playbook))
                 continue
             ok = run_step(world, name, playbook, what, directory) and ok

@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Make sure ansible-rulebook can run for the Event-Driven Ansible tests (tests/integration/eda, docs/eda.md):
-# Java 17 or later (Debian's openjdk-17-jre-headless, installed when missing) and the ansible-rulebook package in
-# .venv (not in requirements-dev.txt: it needs jsonschema 4, python-ecsclient pins jsonschema < 3, and resolved
-# together pip falls back to an old ansible-rulebook). Idempotent; prints JAVA_HOME.
+# Java 17 or later (Debian's openjdk-17-jre-headless, installed when missing) and the ansible-rulebook package in its
+# own venv, .build/rulebook (see below). Idempotent; prints JAVA_HOME.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 venv=${VENV:-$repo/.venv}
@@ -45,7 +44,16 @@ install_java() {
 }
 
 java_home=$(find_java_home) || { install_java; java_home=$(find_java_home); }
-if [ ! -x "$venv/bin/ansible-rulebook" ]; then
-  "$venv/bin/python" -m pip install --quiet ansible-rulebook >&2
+# ansible-rulebook lives in a venv of its own (.build/rulebook): it brings psycopg 3 and jsonschema 4, which would
+# switch Django's PostgreSQL driver and break python-ecsclient's pin in .venv. A .pth file lets its Python import
+# ColdFront, Django and the collection's dependencies from .venv (its own packages first); the playbooks it starts
+# are .venv's ansible-playbook.
+rulebook_venv=${RULEBOOK_VENV:-$repo/.build/rulebook}
+if [ ! -x "$rulebook_venv/bin/ansible-rulebook" ]; then
+  "$venv/bin/python" -m venv "$rulebook_venv"
+  "$rulebook_venv/bin/python" -m pip install --quiet ansible-rulebook >&2
 fi
+main_site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+own_site=$("$rulebook_venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+echo "$main_site" > "$own_site/zz-hpc-coldfront-ecs-venv.pth"
 echo "$java_home"

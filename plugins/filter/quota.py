@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, hpc.coldfront_ecs contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Quota filters (DESIGN section 4): thin wrappers of module_utils/quota.py for playbooks and templates.
+"""Quota filters: thin wrappers of module_utils/_rules/quota.py for playbooks and templates.
 
 Documentation: one YAML file per filter next to this file (quota_rollup.yml, ...).
 """
@@ -14,7 +14,7 @@ import functools
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils import quota
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import quota
 
 
 def _quota_filter(function):

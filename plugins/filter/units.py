@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, hpc.coldfront_ecs contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Unit conversion filters (DESIGN section 3): thin wrappers of module_utils/units.py.
+"""Unit conversion filters: thin wrappers of module_utils/_rules/units.py.
 
 Documentation: one YAML file per filter next to this file (gb_to_tb.yml, ...).
 """
@@ -12,8 +12,8 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils import units
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.quota import QuotaError, as_number
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import units
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.quota import QuotaError, as_number
 
 
 def _numeric(name, convert):

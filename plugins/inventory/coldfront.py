@@ -228,15 +228,16 @@ import hashlib
 import json
 import re
 
-from ansible.errors import AnsibleParserError
+from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.module_utils.compat.version import LooseVersion
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.release import __version__ as ansible_core_version
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront import InvalidSelection, load_resources, setup_django
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_allocation import DEFAULT_SETTINGS
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_inventory import (
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.allocation import DEFAULT_SETTINGS
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.systems import (
     redact, scrub_credentials, system_views, url_password, usable_resources)
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront import (
+    InvalidSelection, load_resources, setup_django)
 
 MINIMUM_ANSIBLE_CORE = '2.19'
 # Host var coldfront_attribute_names: key (as in the roles' coldfront_ecs_attr_* names) and the option it comes from.
@@ -248,6 +249,8 @@ ATTRIBUTE_NAME_OPTIONS = (
     ('claim', 'claim_attribute'), ('bucket_quota_bytes', 'bucket_quota_bytes_attribute'),
     ('federation', 'federation_attribute'))
 ALL_GROUP = 'coldfront_ecs'
+# Variable of group all that says why the inventory could not be read (the playbooks fail with it).
+ERROR_VAR = 'coldfront_ecs_inventory_error'
 TYPE_GROUP_PREFIX = 'coldfront_type_'
 _SAFE_HOST_NAME = re.compile(r'[^A-Za-z0-9._-]')
 
@@ -286,7 +289,16 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def parse(self, inventory, loader, path, cache=True):
         require_untrusted_strings(ansible_core_version)
         super(InventoryModule, self).parse(inventory, loader, path)
-        self._read_config_data(path)
+        try:
+            self._parse(path, cache)
+        except AnsibleError as exc:
+            # Ansible turns a failed source into a warning and goes on with no hosts; the playbooks' first play
+            # (role hpc.coldfront_ecs.ecs_common, entry point inventory) fails the run with this reason.
+            self.inventory.set_variable('all', ERROR_VAR, str(exc.message))
+            raise
+
+    def _parse(self, path, cache):
+        self._check_options(self._read_config_data(path))
         cache_key = '%s_%s' % (self.get_cache_key(path), self._selection_fingerprint())
         use_cache = self.get_option('cache') and cache
         update_cache = self.get_option('cache') and not cache
@@ -302,6 +314,17 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             # Only ColdFront data goes into the cache: no option value (the database URL) is ever stored.
             self._cache[cache_key] = records
         self._populate(records)
+
+    def _check_options(self, config):
+        """Refuse what Ansible lets through: unknown option names (a typo would silently keep the default) and ports."""
+        known = set(self.get_options()) | set(('plugin',))
+        unknown = sorted(set(config or {}) - known)
+        if unknown:
+            raise AnsibleParserError('unknown option(s) %s in the inventory file: check the spelling (ansible-doc -t '
+                                     'inventory hpc.coldfront_ecs.coldfront lists the options)' % ', '.join(unknown))
+        port = self.get_option('ecs_port')
+        if not 1 <= port <= 65535:
+            raise AnsibleParserError('ecs_port %s is not a TCP port (1-65535)' % port)
 
     # -- reading ColdFront --------------------------------------------------------------------------------
 

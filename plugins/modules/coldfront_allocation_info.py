@@ -130,8 +130,8 @@ coldfront:
   sample: {version: 1.1.10, database: sqlite /srv/coldfront/coldfront.db}
 '''
 
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.coldfront_module import ColdFrontModule
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront import load_allocations, load_resources
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront_module import ColdFrontModule
 
 
 def _selected_allocations(params):

@@ -195,10 +195,9 @@ coldfront:
   sample: {version: 1.1.10, database: sqlite /srv/coldfront/coldfront.db}
 '''
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront_module import ColdFrontModule
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront_schema import (
-    DATA_TYPES, ensure_attribute_type, in_one_transaction, remove_attribute_type,
-)
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.coldfront_module import ColdFrontModule
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._coldfront.schema import (
+    DATA_TYPES, ensure_attribute_type, in_one_transaction, remove_attribute_type)
 
 FLAG_OPTIONS = ('has_usage', 'is_private', 'is_changeable', 'is_required', 'is_unique', 'is_unique_per_resource',
                 'is_value_unique')

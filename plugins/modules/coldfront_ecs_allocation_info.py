@@ -157,11 +157,11 @@ coldfront:
   sample: {version: 1.1.10, database: sqlite /srv/coldfront/coldfront.db}
 '''
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront import load_resources
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront_module import ColdFrontModule
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_allocation import settings_from_names
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_inventory import (
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.coldfront_module import ColdFrontModule
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.allocation import settings_from_names
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.systems import (
     scrub_credentials, system_views, usable_resources)
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront import load_resources
 
 ATTRIBUTE_NAMES = dict(namespace='Namespace', bucket='Bucket', subdirectory='Subdirectory', quota_tb='Storage Quota (TB)',
                        quota_bytes='Quota_In_Bytes', options='automation_specifications', url='url',

@@ -258,12 +258,13 @@ changes:
       elements: dict
 '''
 
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.coldfront_module import ColdFrontModule
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._coldfront.write import apply_changes, diff_of
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.allocation import (
+    resource_views, settings_from_names)
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.quota import QuotaError
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.sync_plan import BUCKET_LIMITS, alerts, plan_sync
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront import load_resources
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront_module import ColdFrontModule
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront_write import apply_changes, diff_of
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_allocation import resource_views, settings_from_names
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.quota import QuotaError
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.sync import BUCKET_LIMITS, alerts, plan_sync
 
 ATTRIBUTE_NAMES = dict(namespace='Namespace', bucket='Bucket', subdirectory='Subdirectory', quota_tb='Storage Quota (TB)',
                        quota_bytes='Quota_In_Bytes', bucket_quota_bytes='Bucket_Quota_In_Bytes', capacity='capacity_tb',

@@ -106,8 +106,9 @@ coldfront:
   sample: {version: 1.1.10, database: sqlite /srv/coldfront/coldfront.db}
 '''
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront_module import ColdFrontModule
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront_schema import RESOURCE_FIELDS, ensure_resource
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.coldfront_module import ColdFrontModule
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._coldfront.schema import (
+    RESOURCE_FIELDS, ensure_resource)
 
 
 def main():

@@ -107,8 +107,8 @@ coldfront:
   sample: {version: 1.1.10, database: sqlite /srv/coldfront/coldfront.db}
 '''
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront_module import ColdFrontModule
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront_write import apply_changes, diff_of
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.coldfront_module import ColdFrontModule
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._coldfront.write import apply_changes, diff_of
 
 
 def main():

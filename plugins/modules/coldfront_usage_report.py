@@ -243,10 +243,11 @@ import tempfile
 
 from ansible.module_utils.common.text.converters import to_bytes
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront_module import ColdFrontModule
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.report import ReportError, report_options, to_csv, to_json
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.report_coldfront import collect_report
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.report_html import render_html
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.coldfront_module import ColdFrontModule
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._coldfront.report_data import collect_report
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.report import (
+    ReportError, report_options, to_csv, to_json)
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.report_html import render_html
 
 RENDERERS = {'html': render_html, 'json': to_json, 'csv': to_csv}
 FILE_NAMES = {'html': 'report.html', 'json': 'report.json', 'csv': 'report.csv'}

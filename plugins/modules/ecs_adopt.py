@@ -16,7 +16,7 @@ description:
     refuses every namespace that exists on ECS without the allocation's claim. Namespaces made before the collection,
     by the old ColdFront plugin or by hand, get their claim from this module, the one explicit adoption step.
   - Takes the ECS views of allocations of one ECS resource (elements of the host var C(ecs_allocations) of the
-    M(hpc.coldfront_ecs.coldfront) inventory) and, for each, finds its namespace on ECS - the one named in
+    P(hpc.coldfront_ecs.coldfront#inventory) inventory) and, for each, finds its namespace on ECS - the one named in
     O(namespaces), else the one recorded (C(Subdirectory), or an earlier claim), else the first that exists of the
     collection's name (C(Namespace) attribute or the slug of the project title) and the old plugin's spelling of the
     title (cut at 63 characters after the dashes were trimmed, so it may end in C(-)). The bucket likewise, in that
@@ -252,10 +252,11 @@ ecs_calls:
   type: int
 '''
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.adopt import (
-    DEFAULT_ATTRIBUTES, Adopter, Settings, explicit_names)
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.claim_module import claim_argument_spec, ledger_opener
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_module import EcsModule
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.claim_module import (
+    claim_argument_spec, ledger_opener)
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.ecs_module import EcsModule
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._workflows.adopt import (
+    Adopter, DEFAULT_ATTRIBUTES, Settings, explicit_names)
 
 
 def main():

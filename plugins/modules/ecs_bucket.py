@@ -189,8 +189,9 @@ ecs_calls:
   sample: 4
 '''
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_bucket_state import BucketState
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_module import EcsModule, check_name
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.ecs_module import EcsModule
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.bucket import BucketState
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.transport import check_name
 
 
 def main():

@@ -103,8 +103,9 @@ ecs_calls:
   sample: 2
 '''
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_module import EcsModule, check_name
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_views import bucket_view
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.ecs_module import EcsModule
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.transport import check_name
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.views import bucket_view
 
 
 def main():

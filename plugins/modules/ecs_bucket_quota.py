@@ -94,9 +94,10 @@ ecs_calls:
   sample: 2
 '''
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_errors import EcsNotFoundError
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_module import EcsModule, EcsModuleFailure, check_name
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_quota import quota_from_record, quota_module_result
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.ecs_module import EcsModule
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.errors import EcsModuleFailure, EcsNotFoundError
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.quota import quota_from_record, quota_module_result
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.transport import check_name
 
 
 def main():

@@ -178,8 +178,9 @@ ecs_calls:
   sample: 5
 '''
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_module import EcsModule, check_name
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_namespace_state import NamespaceState
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.ecs_module import EcsModule
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.namespace import NamespaceState
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.transport import check_name
 
 
 def main():

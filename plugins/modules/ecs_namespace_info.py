@@ -102,10 +102,11 @@ ecs_calls:
   sample: 3
 '''
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_errors import is_not_found
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_module import EcsModule, check_name
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_quota import quota_from_record
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_views import namespace_view
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.ecs_module import EcsModule
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.errors import is_not_found
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.quota import quota_from_record
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.transport import check_name
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.views import namespace_view
 
 
 def summary(client, record, quota=None):

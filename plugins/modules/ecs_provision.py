@@ -13,7 +13,7 @@ short_description: Provision ColdFront allocations on one Dell ECS endpoint (nam
 version_added: 0.1.0
 description:
   - Takes the ECS views of the allocations of one ECS resource (the host var C(ecs_allocations) of the
-    M(hpc.coldfront_ecs.coldfront) inventory, see C(docs/inventory.md)) and does, in one call, with one token and a
+    P(hpc.coldfront_ecs.coldfront#inventory) inventory, see C(docs/inventory.md)) and does, in one call, with one token and a
     bounded number of parallel ECS calls, what the allocations need.
   - An allocation without a recorded C(Subdirectory) is validated (the view's C(errors), the names, the automation
     options, a positive quota and, with O(overcommit), the quota against the resource) and then gets its namespace (default
@@ -262,11 +262,12 @@ ecs_calls:
   type: int
 '''
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.claim_module import (
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.claim_module import (
     claim_argument_spec, ledger_opener, resource_of)
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_errors import EcsConfigError
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_module import EcsModule
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.provision import DEFAULT_ATTRIBUTES, Provisioner, Settings
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.ecs_module import EcsModule
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.errors import EcsConfigError
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._workflows.provision import (
+    DEFAULT_ATTRIBUTES, Provisioner, Settings)
 
 ATTRIBUTES = dict(DEFAULT_ATTRIBUTES, quota_tb='Storage Quota (TB)')
 

@@ -94,8 +94,8 @@ ecs_calls:
   sample: 1
 '''
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_module import EcsModule
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_views import replication_group_view
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.ecs_module import EcsModule
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.views import replication_group_view
 
 
 def main():

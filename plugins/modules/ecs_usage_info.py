@@ -267,8 +267,8 @@ ecs_calls:
   sample: 203
 '''
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_module import EcsModule
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_usage import collect_usage
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.ecs_module import EcsModule
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.usage import collect_usage
 
 
 def main():

@@ -11,7 +11,7 @@ What the reference plugin does, and so what this does, sequentially, in one proc
 * autocommit (a management command), ``requests`` with ``verify=<CA>`` on every call, one keep-alive session.
 
 Names come from the ``Namespace``/``Bucket`` attributes, else the project title's slug (DESIGN section 3); units go
-through ``module_utils/units.py`` like everything else.  Run as a script by the harness (its own process, so its
+through ``module_utils/_rules/units.py`` like everything else.  Run as a script by the harness (its own process, so its
 memory and Django start-up are measured like a management command's):
 
     DB_URL=... python tests/bench/baseline.py --resource bench-ecs-0=https://127.0.0.1:PORT ... --ca CA.pem
@@ -30,7 +30,7 @@ REPO = os.path.dirname(os.path.dirname(BENCH_DIR))
 sys.path.insert(0, os.path.join(REPO, '.build', 'collections'))
 
 # pylint: disable=wrong-import-position
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils import naming, units  # noqa: E402
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import naming, units  # noqa: E402
 
 QUOTA_TB, QUOTA_BYTES = 'Storage Quota (TB)', 'Quota_In_Bytes'
 

@@ -19,10 +19,10 @@ BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(BENCH_DIR)), '.build', 'collections'))
 
 # pylint: disable=wrong-import-position
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront import load_resources, setup_django  # noqa: E402
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_allocation import merge_settings  # noqa: E402
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_inventory import (  # noqa: E402
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.allocation import merge_settings  # noqa: E402
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.systems import (  # noqa: E402
     system_views, usable_resources)
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront import load_resources, setup_django  # noqa: E402
 
 
 def main(argv=None):

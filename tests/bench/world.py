@@ -32,7 +32,7 @@ from support.coldfront_site import ColdFrontSite  # noqa: E402
 from support.e2e_fixtures import EcsWorld  # noqa: E402
 from support.simulator import start_simulator  # noqa: E402
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils import naming, units  # noqa: E402
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import naming, units  # noqa: E402
 
 PREFIX = 'bench'
 REPLICATION_GROUP = 'rg1'          # in the simulator's default world

@@ -17,7 +17,7 @@ from support.coldfront_site import ColdFrontSite, default_db_kind
 from support.e2e_fixtures import EcsWorld, point_resources_at
 from support.simulator import start_simulator
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.naming import derive_bucket
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.naming import derive_bucket
 
 from faults.helpers import PROVISION_TASK, TB, add_lab_allocation
 

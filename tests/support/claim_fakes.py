@@ -3,7 +3,7 @@
 The real claim ledger (ColdFront, one locked transaction) runs in tests/integration; these keep its interface.
 """
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_errors import EcsApiError, EcsConfigError
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.errors import EcsApiError, EcsConfigError
 
 VDC = 'urn:storageos:VirtualDataCenterData:1'
 

@@ -10,8 +10,8 @@ from jinja2 import meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ansible_collections.hpc.coldfront_ecs.plugins.inventory import coldfront as inventory_plugin
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront_module import coldfront_argument_spec
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_module import ecs_argument_spec
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.coldfront_module import coldfront_argument_spec
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.ecs_module import ecs_argument_spec
 from integration.awx.awx_support import AWX_DOCS, inject, load_credential_type
 from support.ansible_run import run_playbook
 

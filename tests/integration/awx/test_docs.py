@@ -22,10 +22,10 @@ PAGES = ['README.md', 'troubleshooting.md', 'security.md', 'playbooks/sync.md', 
          'awx/README.md']
 # Calls whose first text argument is a message a user can see.
 MESSAGE_CALLS = {'fail_json', 'warn', 'fail', 'warning', 'error', 'report', 'append'}
-EXCEPTION = re.compile(r'(Error|Unavailable|Failure|InvalidName|InvalidSelection)$')
+EXCEPTION = re.compile(r'(Error|Unavailable|Failure|InvalidName|InvalidSelection|InvalidEndpoint)$')
 PLACEHOLDER = re.compile(r'%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdrfi]|\{\}')
 NOT_MESSAGES = {
-    'plugins/module_utils/report_html.py': 'HTML of the report page',
+    'plugins/module_utils/_rules/report_html.py': 'HTML of the report page',
     'set default replication group': 'a change description in the diff of ecs_namespace, not a message',
 }
 

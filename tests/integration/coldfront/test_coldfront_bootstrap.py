@@ -19,7 +19,7 @@ COLLECTIONS = os.path.join(REPO, '.build', 'collections')
 PROBE = '''
 import json, sys
 sys.path.insert(0, %r)
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils import coldfront as cf
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._coldfront import access as cf
 try:
     print(json.dumps({'ok': cf.setup_django(**json.loads(sys.argv[1]))}))
 except cf.ColdFrontError as exc:

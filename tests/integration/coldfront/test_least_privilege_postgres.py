@@ -329,8 +329,8 @@ def test_setup_runs_as_the_documented_role_with_the_setup_grants(coldfront_site_
 @pytest.mark.postgresql
 def test_write_functions_need_the_documented_row_lock_grant(coldfront_site, pg_roles):
     """apply_changes as coldfront_ecs_write: refused without ``UPDATE (modified)`` (SELECT ... FOR UPDATE), fine with it."""
-    from ansible_collections.hpc.coldfront_ecs.plugins.module_utils import coldfront as cf
-    from ansible_collections.hpc.coldfront_ecs.plugins.module_utils import coldfront_write as cw
+    from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._coldfront import access as cf
+    from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._coldfront import write as cw
     from django.db.utils import ProgrammingError
     site = coldfront_site
     roles = pg_roles(site, 'read', 'write')

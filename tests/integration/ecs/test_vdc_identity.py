@@ -2,8 +2,8 @@
 
 import pytest
 
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.errors import EcsApiError
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_client import EcsClient, federation_key
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_errors import EcsApiError
 
 pytestmark = pytest.mark.simulator
 

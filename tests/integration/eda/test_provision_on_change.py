@@ -15,13 +15,15 @@ import time
 import pytest
 import yaml
 
-from support.ansible_run import BIN, REPO, base_env
+from support.ansible_run import REPO, base_env
 
 pytestmark = [pytest.mark.coldfront, pytest.mark.simulator]
 
 RULEBOOK = 'hpc.coldfront_ecs.provision_on_change'
 DEADLINE = 120  # seconds: a rulebook start (JVM) plus one playbook run take well under half of it
 TB_IN_GB = 1024
+# ansible-rulebook's own venv (tools/ensure_rulebook.sh): its dependencies stay out of .venv.
+RULEBOOK_BIN = os.path.join(REPO, '.build', 'rulebook', 'bin', 'ansible-rulebook')
 
 
 def java_home():
@@ -68,7 +70,7 @@ class Rulebook:
         self.log_path = os.path.join(self.workdir, 'rulebook-%d.log' % self.runs)
         with open(self.log_path, 'w') as log:
             self.process = subprocess.Popen(
-                [os.path.join(BIN, 'ansible-rulebook'), '--rulebook', RULEBOOK, '-i', self.world.inventory,
+                [RULEBOOK_BIN, '--rulebook', RULEBOOK, '-i', self.world.inventory,
                  '--vars', self.vars_file, '-v'],
                 cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         start = os.path.getmtime(self.state_file) if os.path.exists(self.state_file) else 0

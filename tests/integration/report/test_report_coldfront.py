@@ -248,8 +248,8 @@ def test_collection_playbook_by_name_and_options(coldfront_site, tmp_path):
 def test_constant_number_of_queries(coldfront_site):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-    from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.report import report_options
-    from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.report_coldfront import collect_report
+    from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.report import report_options
+    from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._coldfront.report_data import collect_report
 
     site = coldfront_site
     models = site.orm()

@@ -39,9 +39,21 @@ def render(template, **variables):
     return Templar(loader=LOADER, variables=variables).template(trust_as_template(template))
 
 
+def plays(name):
+    return LOADER.load_from_file(os.path.join(REPO, 'playbooks', name))
+
+
 def play_vars(name):
-    [play] = LOADER.load_from_file(os.path.join(REPO, 'playbooks', name))
-    return play
+    """The play that does the work: the last one (the inventory check may come first)."""
+    return plays(name)[-1]
+
+
+@pytest.mark.parametrize('name', ['provision.yml', 'sync.yml', 'adopt.yml'])
+def test_inventory_driven_playbooks_first_check_that_there_is_work(name):
+    check = plays(name)[0]
+    assert check['hosts'] == 'localhost'
+    [task] = check['tasks']
+    assert task['ansible.builtin.include_role'] == {'name': 'hpc.coldfront_ecs.ecs_common', 'tasks_from': 'inventory'}
 
 
 SUMMARY = {
@@ -65,7 +77,7 @@ def test_sync_passes_the_history_user_like_provision():
 
 
 def test_coldfront_ecs_sync_takes_history_user_from_the_shared_fragment():
-    from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront_module import coldfront_argument_spec
+    from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.coldfront_module import coldfront_argument_spec
     from ansible_collections.hpc.coldfront_ecs.plugins.modules import coldfront_ecs_sync
     import yaml
     doc = yaml.safe_load(coldfront_ecs_sync.DOCUMENTATION)

@@ -43,8 +43,8 @@ Arguments:
   quota_attribute: allocation attribute holding the quota (default "Storage Quota (TB)").
   state_file: position file (default $XDG_STATE_HOME or ~/.local/state, then hpc.coldfront_ecs/coldfront_changes.json).
   start_at: where to start without a position file: "now" (default, skip the past) or "beginning".
-  poll_interval: seconds between polls (default 5).
-  coalesce_seconds: seconds changes are gathered before one event is emitted (default 10; 0 = one event per poll).
+  poll_interval: seconds between polls (default 2).
+  coalesce_seconds: seconds changes are gathered before one event is emitted (default 5; 0 = one event per poll).
   max_backoff: longest wait between retries while the database is unreachable (default 60 seconds).
   gap_seconds: how long a history id skipped by an uncommitted transaction is waited for (default 300).
   batch_size: most history rows read per table and poll (default 1000).
@@ -54,8 +54,8 @@ Examples:
     - hpc.coldfront_ecs.coldfront_changes:
         coldfront_env_file: /etc/coldfront/coldfront.env
         state_file: /var/lib/eda/coldfront_changes.json
-        poll_interval: 5
-        coalesce_seconds: 10
+        poll_interval: 2
+        coalesce_seconds: 5
 
   sources:
     - name: coldfront
@@ -84,8 +84,8 @@ DEFAULTS = {
     'statuses': ['Active'],
     'quota_attribute': 'Storage Quota (TB)',
     'start_at': 'now',
-    'poll_interval': 5.0,
-    'coalesce_seconds': 10.0,
+    'poll_interval': 2.0,
+    'coalesce_seconds': 5.0,
     'max_backoff': 60.0,
     'gap_seconds': 300.0,
     'batch_size': 1000,

@@ -3,9 +3,9 @@
 import pytest
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.hpc.coldfront_ecs.plugins.filter import quota as quota_filters
-from ansible_collections.hpc.coldfront_ecs.plugins.filter import units as unit_filters
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.quota import evaluate_thresholds, rollup, validate_change
+from ansible_collections.hpc.coldfront_ecs.plugins.filter import quota as quota_filters, units as unit_filters
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.quota import (
+    evaluate_thresholds, rollup, validate_change)
 from support.ansible_run import run_playbook
 
 UNITS = unit_filters.FilterModule().filters()

@@ -6,9 +6,11 @@ from ansible.errors import AnsibleParserError
 from ansible_collections.hpc.coldfront_ecs.plugins.inventory import coldfront as coldfront_inventory
 from ansible_collections.hpc.coldfront_ecs.plugins.inventory.coldfront import (
     InventoryModule, host_names, require_untrusted_strings)
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_inventory import (
-    ecs_host, redact, scrub_credentials, url_password)
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_errors import EcsConfigError
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.errors import EcsConfigError
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.transport import build_base_url
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.endpoint import InvalidEndpoint, host_name
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.systems import (
+    redact, scrub_credentials, url_password)
 
 
 @pytest.mark.parametrize('url, host', [
@@ -20,7 +22,7 @@ from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_errors impor
     ('https://[2001:db8::1]', '[2001:db8::1]'),
 ])
 def test_ecs_host_accepts_names_and_https(url, host):
-    assert ecs_host(url, 4443) == host
+    assert host_name(url, 4443) == host
 
 
 @pytest.mark.parametrize('url, reason', [
@@ -32,8 +34,10 @@ def test_ecs_host_accepts_names_and_https(url, host):
     ('ecs 1.example.org', 'not a valid host name'),
 ])
 def test_ecs_host_refuses_ports_paths_http(url, reason):
-    with pytest.raises(EcsConfigError, match=reason):
-        ecs_host(url, 4443)
+    with pytest.raises(InvalidEndpoint, match=reason):
+        host_name(url, 4443)
+    with pytest.raises(EcsConfigError, match=reason):  # the same rule, as the ECS client reports it
+        build_base_url(url, 4443)
 
 
 def test_host_names_keep_real_names_and_never_collide():

@@ -1,14 +1,13 @@
-"""Adoption decisions (module_utils/adopt.py) on an in-memory ECS and claim ledger; the real path is in
+"""Adoption decisions (module_utils/_workflows/adopt.py) on an in-memory ECS and claim ledger; the real path is in
 tests/integration/roles/test_adopt.py."""
 
 import pytest
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils import naming
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.adopt import (
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.errors import EcsConfigError, EcsNotFoundError
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import naming
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.allocation import allocation_view
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._workflows.adopt import (
     Adopter, ReadOnlyEcs, Settings, explicit_names)
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_allocation import allocation_view
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_errors import (
-    EcsConfigError, EcsNotFoundError)
 from support.claim_fakes import VDC, MemoryLedger, SequentialMap
 
 TB = 1024 ** 4

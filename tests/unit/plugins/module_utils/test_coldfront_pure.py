@@ -2,8 +2,7 @@
 
 import pytest
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils import coldfront as cf
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils import coldfront_write as cw
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._coldfront import access as cf, write as cw
 
 
 def _record(name, resource_type='Storage', **attributes):

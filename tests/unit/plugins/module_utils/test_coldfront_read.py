@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils import coldfront as cf
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._coldfront import access as cf
 
 pytestmark = pytest.mark.coldfront
 

@@ -2,9 +2,8 @@
 
 import pytest
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils import coldfront as cf
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils import coldfront_schema as cs
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils import coldfront_write as cw
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._coldfront import (
+    access as cf, schema as cs, write as cw)
 
 pytestmark = pytest.mark.coldfront
 

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils import ecs_allocation, units
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_allocation import (
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import allocation as allocation_rules, units
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.allocation import (
     allocation_view, mark_collisions, resource_views)
 
 RESOURCE = {'id': 3, 'name': 'ecs-east', 'resource_type': 'Storage', 'attributes': {'url': 'ecs1.example.org'}}
@@ -303,7 +303,7 @@ def test_bad_records_do_not_break_collision_checks():
 
 
 def test_merge_settings_keeps_defaults_for_none():
-    merged = ecs_allocation.merge_settings({'namespace_attribute': None, 'bucket_attribute': 'B'})
+    merged = allocation_rules.merge_settings({'namespace_attribute': None, 'bucket_attribute': 'B'})
     assert merged['namespace_attribute'] == 'Namespace' and merged['bucket_attribute'] == 'B'
 
 
@@ -336,7 +336,7 @@ def test_resource_views_use_the_other_claims_of_the_record():
 
 
 def test_settings_from_attribute_names_keep_defaults_for_missing_keys():
-    settings = ecs_allocation.settings_from_names({'namespace': 'NS', 'options': 'opts', 'url': 'ignored'}, ['nfs_share'])
-    assert settings == dict(ecs_allocation.DEFAULT_SETTINGS, namespace_attribute='NS', automation_options_attribute='opts',
+    settings = allocation_rules.settings_from_names({'namespace': 'NS', 'options': 'opts', 'url': 'ignored'}, ['nfs_share'])
+    assert settings == dict(allocation_rules.DEFAULT_SETTINGS, namespace_attribute='NS', automation_options_attribute='opts',
                             default_automation_options=['nfs_share'])
-    assert ecs_allocation.settings_from_names({}) == ecs_allocation.DEFAULT_SETTINGS
+    assert allocation_rules.settings_from_names({}) == allocation_rules.DEFAULT_SETTINGS

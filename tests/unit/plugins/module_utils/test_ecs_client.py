@@ -6,11 +6,10 @@ import pytest
 import requests
 from urllib3.exceptions import ReadTimeoutError
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_client import EcsClient, federation_key
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_errors import (
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.errors import (
     EcsApiError, EcsConfigError, EcsNotFoundError, is_not_found, is_unsupported, parse_error_body)
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_transport import (
-    RetryPolicy, build_base_url, path)
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.transport import RetryPolicy, build_base_url, path
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_client import EcsClient, federation_key
 from unit.plugins.module_utils.test_ecs_fakes import PASSWORD, TOKEN_PREFIX, FakeEcs, FakeResponse
 
 NOT_FOUND_BODY = {'code': 1004, 'description': 'Request parameter cannot be found',

@@ -1,6 +1,6 @@
 """Resources as ECS endpoints and the views of their allocations: one code path for the inventory and the module."""
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_inventory import system_views, usable_resources
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.systems import system_views, usable_resources
 
 
 def resource(id_, name, url, *titles, **extra):

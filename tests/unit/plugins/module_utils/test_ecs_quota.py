@@ -2,10 +2,10 @@
 
 import pytest
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_errors import EcsConfigError
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_module import check_name
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_quota import (
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.errors import EcsConfigError
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.quota import (
     NO_QUOTA, ensure_quota, quota_action, quota_from_record, wanted_quota)
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.transport import check_name
 
 
 @pytest.mark.parametrize('kwargs, expected', [

@@ -4,10 +4,10 @@ import json
 
 import pytest
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_client import EcsClient
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_transport import RetryPolicy
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_usage import (
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.transport import RetryPolicy
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.usage import (
     capacity_summary, collect_usage, namespace_usage, size_kb)
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_client import EcsClient
 from unit.plugins.module_utils.test_ecs_fakes import PASSWORD, FakeEcs, FakeResponse
 
 CAPACITY = FakeResponse(200, {'totalProvisioned_gb': 2048, 'totalFree_gb': 1024})

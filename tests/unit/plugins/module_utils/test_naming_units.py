@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils import naming, units
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import naming, units
 
 
 @pytest.mark.parametrize('title, expected', [

@@ -1,10 +1,11 @@
-"""Provisioning decisions (module_utils/provision.py) on an in-memory ECS; the real ECS path is in tests/integration/roles."""
+"""Provisioning decisions (module_utils/_workflows/provision.py) on an in-memory ECS; the real ECS path is in tests/integration/roles."""
 
 import pytest
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils import provision
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_errors import EcsApiError, EcsConfigError, EcsNotFoundError
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.provision import Provisioner, Settings
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.errors import (
+    EcsApiError, EcsConfigError, EcsNotFoundError)
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._workflows import provision
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._workflows.provision import Provisioner, Settings
 from support.claim_fakes import VDC, MemoryLedger, SequentialMap
 
 RG = {'id': 'urn:storageos:ReplicationGroupInfo:1:global', 'name': 'rg1'}

@@ -1,10 +1,10 @@
-"""Quota model (DESIGN section 4): every rule of module_utils/quota.py, with exact numbers and messages."""
+"""Quota model: every rule of module_utils/_rules/quota.py, with exact numbers and messages."""
 
 import json
 
 import pytest
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.quota import (
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.quota import (
     Quota, QuotaError, Scope, as_number, build_tree, evaluate_thresholds, rollup, validate_change)
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils import reconcile as r
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import reconcile as r
 
 
 @pytest.mark.parametrize('coldfront, agreed, ecs, expected', [

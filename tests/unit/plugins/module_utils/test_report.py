@@ -1,4 +1,4 @@
-"""The usage report as data (plugins/module_utils/report.py): numbers, levels, history, JSON and CSV."""
+"""The usage report as data (plugins/module_utils/_rules/report.py): numbers, levels, history, JSON and CSV."""
 
 import csv
 import datetime
@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils import report as R
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.quota import evaluate_thresholds
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import report as R
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.quota import evaluate_thresholds
 from integration.report.report_support import NOW, allocation, resource, sample_resources
 
 

@@ -1,12 +1,11 @@
-"""The usage report page (plugins/module_utils/report_html.py): self-contained, escaped, sortable, highlighted."""
+"""The usage report page (plugins/module_utils/_rules/report_html.py): self-contained, escaped, sortable, highlighted."""
 
 import base64
 import datetime
 import hashlib
 import re
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils import report as R
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils import report_html as H
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import report as R, report_html as H
 from integration.report.report_support import NOW, parse_html, sample_resources, table_rows
 
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils import sync
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_allocation import merge_settings
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import sync_plan
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.allocation import merge_settings
 
 TB = 1024 ** 4
 SETTINGS = merge_settings()
@@ -28,7 +28,7 @@ def usage(namespaces=None, billing=None, failures=(), provisioned_gb=10240, free
 
 
 def plan(views, data):
-    return sync.plan_sync('ecs-east', views, data, SETTINGS)
+    return sync_plan.plan_sync('ecs-east', views, data, SETTINGS)
 
 
 def items(result):
@@ -99,10 +99,10 @@ def test_pending_push_and_conflict():
 def test_alerts_from_the_synced_values():
     data = usage(billing={'smith-lab': {'total_size_kb': 9.5 * 1024 ** 3, 'buckets': {}}})
     result = plan([view()], data)
-    found = sync.alerts(result['quota_tree'], 0.9)
+    found = sync_plan.alerts(result['quota_tree'], 0.9)
     assert [(a['kind'], a['name'], a['level'], a['percent']) for a in found] == [('namespace', 'smith-lab', 'warning', 95.0)]
-    assert sync.alerts(result['quota_tree'], 0.96) == []
-    over = sync.alerts(result['quota_tree'], 0.9, overcommit=0.5)         # 10 TB allocated of 10 TB x 0.5
+    assert sync_plan.alerts(result['quota_tree'], 0.96) == []
+    over = sync_plan.alerts(result['quota_tree'], 0.9, overcommit=0.5)         # 10 TB allocated of 10 TB x 0.5
     assert ('resource', 'allocated', 'exceeded') in [(a['kind'], a['quota'], a['level']) for a in over]
 
 
@@ -125,7 +125,7 @@ def test_unread_namespace_quota_keeps_allocated_and_says_why():
 
 def test_unread_quota_without_failure_detail_and_custom_attribute_name():
     data = usage(namespaces={'smith-lab': None})
-    result = sync.plan_sync('ecs-east', [view()], data, SETTINGS, {'allocated': 'Allocated TB'})
+    result = sync_plan.plan_sync('ecs-east', [view()], data, SETTINGS, {'allocated': 'Allocated TB'})
     assert 'Allocated TB' not in [item['name'] for item in result['resource_attributes']]
     assert result['problems'][0].startswith('resource ecs-east: Allocated TB was not written')
     assert result['problems'][0].endswith('(first error: ECS returned no quota for it)')
@@ -150,15 +150,15 @@ def two_buckets(namespace_kb, bucket_quotas=None, unread=()):
 
 def bucket_alerts(result, threshold=0.9):
     return [(a['name'], a['namespace'], a['allocation_id'], a['limit'], a['percent'], a['level'])
-            for a in sync.alerts(result['quota_tree'], threshold) if a['kind'] == 'bucket']
+            for a in sync_plan.alerts(result['quota_tree'], threshold) if a['kind'] == 'bucket']
 
 
 def test_bucket_limits_from_the_namespace_quota():
-    result = sync.plan_sync('ecs-east', [view()], two_buckets(9.6 * 1024 ** 3), SETTINGS, bucket_limits='namespace')
+    result = sync_plan.plan_sync('ecs-east', [view()], two_buckets(9.6 * 1024 ** 3), SETTINGS, bucket_limits='namespace')
     assert bucket_alerts(result) == [('lab-smith-lab-bucket', 'smith-lab', 1, 10.0, 95.0, 'warning')]
     namespace = result['quota_tree']['namespaces'][0]
     assert [b.get('limit') for b in namespace['buckets']] == [10.0, 10.0]
-    unlimited = sync.plan_sync('ecs-east', [view()], dict(two_buckets(0), namespaces={
+    unlimited = sync_plan.plan_sync('ecs-east', [view()], dict(two_buckets(0), namespaces={
         'smith-lab': {'name': 'smith-lab', 'hard_quota_gb': -1}}), SETTINGS, bucket_limits='namespace')
     assert bucket_alerts(unlimited) == []                       # a namespace without quota: its buckets have none
 
@@ -166,24 +166,24 @@ def test_bucket_limits_from_the_namespace_quota():
 def test_bucket_limits_from_ecs_and_none():
     # The full bucket has its own 9.5 TB quota (exceeded at 100 %); the small one 1 TB; the namespace is at 96 %.
     data = two_buckets(9.6 * 1024 ** 3, bucket_quotas={'lab-smith-lab-bucket': 9728, 'scratch': 1024})
-    result = sync.plan_sync('ecs-east', [view()], data, SETTINGS, bucket_limits='ecs')
+    result = sync_plan.plan_sync('ecs-east', [view()], data, SETTINGS, bucket_limits='ecs')
     assert bucket_alerts(result) == [('lab-smith-lab-bucket', 'smith-lab', 1, 9.5, 100.0, 'warning')]
     assert result['problems'] == [] and result['unread_bucket_quota_namespaces'] == []
-    assert bucket_alerts(sync.plan_sync('ecs-east', [view()], data, SETTINGS, bucket_limits='none')) == []
+    assert bucket_alerts(sync_plan.plan_sync('ecs-east', [view()], data, SETTINGS, bucket_limits='none')) == []
     assert bucket_alerts(plan([view()], data)) == []            # the plan's default: no bucket limits
-    [namespace_alert] = sync.alerts(plan([view()], data)['quota_tree'], 0.9)
+    [namespace_alert] = sync_plan.alerts(plan([view()], data)['quota_tree'], 0.9)
     assert (namespace_alert['kind'], namespace_alert['percent']) == ('namespace', 96.0)
 
 
 def test_bucket_limits_from_ecs_need_them_read_and_unread_ones_are_problems():
     with pytest.raises(ValueError, match='bucket_quotas: true'):
-        sync.plan_sync('ecs-east', [view()], two_buckets(0), SETTINGS, bucket_limits='ecs')
+        sync_plan.plan_sync('ecs-east', [view()], two_buckets(0), SETTINGS, bucket_limits='ecs')
     with pytest.raises(ValueError, match='bucket_limits must be one of namespace, ecs, none'):
-        sync.plan_sync('ecs-east', [view()], two_buckets(0), SETTINGS, bucket_limits='bucket')
+        sync_plan.plan_sync('ecs-east', [view()], two_buckets(0), SETTINGS, bucket_limits='bucket')
     data = two_buckets(9.6 * 1024 ** 3, bucket_quotas={}, unread=['smith-lab', 'not-synced'])
     data['failures'] = [{'namespace': 'smith-lab', 'method': 'GET', 'path': '/object/bucket', 'message': 'GET /object/bucket '
                          'failed (HTTP 503)'}]
-    result = sync.plan_sync('ecs-east', [view()], data, SETTINGS, bucket_limits='ecs')
+    result = sync_plan.plan_sync('ecs-east', [view()], data, SETTINGS, bucket_limits='ecs')
     assert result['unread_bucket_quota_namespaces'] == ['smith-lab']   # only synced namespaces count
     [line] = result['problems']
     assert line == ('resource ecs-east: the bucket quotas of 1 namespace(s) could not be read on ECS https://ecs:4443 '

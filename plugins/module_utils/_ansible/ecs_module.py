@@ -1,0 +1,106 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, hpc.coldfront_ecs contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What every ECS module shares: the connection options (doc fragment ``hpc.coldfront_ecs.ecs``), the
+client built from them, and one way to run, log out and report (one actionable line on failure).
+
+    module = EcsModule(dict(name=dict(type='str', required=True)))
+    module.run(lambda ecs: {'changed': False, 'namespace': ecs.find_namespace(module.params['name'])})
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.client import DEFAULT_MAX_WORKERS, EcsClient
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.errors import (
+    EcsApiError, EcsConfigError, EcsModuleFailure)
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.quota import (
+    QUOTA_ARGUMENT_SPEC, QUOTA_MUTUALLY_EXCLUSIVE)
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.transport import (
+    DEFAULT_PORT, DEFAULT_RETRIES, DEFAULT_TIMEOUT, HAS_REQUESTS, REQUESTS_IMPORT_ERROR)
+
+MAX_WORKERS_LIMIT = 16
+
+
+def ecs_argument_spec(workers=False, quota=False):
+    """Connection options (+ ``max_workers`` and the quota options when asked for)."""
+    spec = dict(
+        host=dict(type='str', required=True, fallback=(env_fallback, ['ECS_HOST'])),
+        port=dict(type='int', default=DEFAULT_PORT, fallback=(env_fallback, ['ECS_PORT'])),
+        username=dict(type='str', required=True, fallback=(env_fallback, ['ECS_USER'])),
+        password=dict(type='str', required=True, no_log=True, fallback=(env_fallback, ['ECS_PASS'])),
+        validate_certs=dict(type='bool', default=True, fallback=(env_fallback, ['ECS_VALIDATE_CERTS'])),
+        ca_path=dict(type='path', fallback=(env_fallback, ['ECS_CA_PATH'])),
+        timeout=dict(type='float', default=DEFAULT_TIMEOUT),
+        retries=dict(type='int', default=DEFAULT_RETRIES),
+    )
+    if workers:
+        spec['max_workers'] = dict(type='int', default=DEFAULT_MAX_WORKERS)
+    if quota:
+        spec.update(QUOTA_ARGUMENT_SPEC)
+    return spec
+
+
+def client_from_params(params):
+    """An :class:`EcsClient` from module parameters (raises :class:`EcsConfigError` on bad values)."""
+    if params['timeout'] <= 0:
+        raise EcsConfigError('timeout must be more than 0 seconds')
+    if params['retries'] < 0:
+        raise EcsConfigError('retries must be 0 or more')
+    workers = params.get('max_workers')
+    workers = DEFAULT_MAX_WORKERS if workers is None else workers   # 0 is refused like -3, not taken as the default
+    if not 1 <= workers <= MAX_WORKERS_LIMIT:
+        raise EcsConfigError('max_workers must be between 1 and %d (ECS copes badly with more than about 4 parallel calls)'
+                             % MAX_WORKERS_LIMIT)
+    return EcsClient(params['host'], params['username'], params['password'], port=params['port'],
+                     validate_certs=params['validate_certs'], ca_path=params['ca_path'], timeout=params['timeout'],
+                     retries=params['retries'], max_workers=workers)
+
+
+class EcsModule:
+    """An ``AnsibleModule`` with the ECS options, check mode, and :meth:`run` that always logs out."""
+
+    def __init__(self, argument_spec, workers=False, quota=False, mutually_exclusive=None, **kwargs):
+        spec = ecs_argument_spec(workers=workers, quota=quota)
+        spec.update(argument_spec)
+        exclusive = list(mutually_exclusive or [])
+        if quota:
+            exclusive += QUOTA_MUTUALLY_EXCLUSIVE
+        self.module = AnsibleModule(argument_spec=spec, supports_check_mode=True, mutually_exclusive=exclusive or None,
+                                    **kwargs)
+        self.params = self.module.params
+        self.check_mode = self.module.check_mode
+
+    def warn(self, message):
+        self.module.warn(message)
+
+    def fail(self, msg, **extra):
+        self.module.fail_json(msg=msg, **extra)
+
+    def run(self, work):
+        """``work(client)`` returns the result dict; the token is released before the module exits."""
+        if not HAS_REQUESTS:
+            self.fail(missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+        client = result = None
+        try:
+            client = client_from_params(self.params)
+            if not client.validate_certs:
+                self.warn('validate_certs is false: the ECS certificate of %s is not verified, so the password and token '
+                          'could be intercepted; set ca_path to the CA bundle instead' % client.base_url)
+            with client:
+                result = work(client)
+                result.setdefault('ecs_calls', client.calls)
+        except EcsModuleFailure as failure:
+            self.fail(failure.msg, ecs_calls=_calls(client), **failure.extra)
+        except EcsApiError as error:
+            self.fail(error.message, error=error.as_dict(), ecs_calls=_calls(client))
+        except EcsConfigError as error:
+            self.fail(str(error), ecs_calls=_calls(client))
+        self.module.exit_json(**result)
+
+
+def _calls(client):
+    return client.calls if client is not None else 0
