@@ -171,7 +171,7 @@ def main():
         result = apply_changes(allocation_attributes=items, reason=module.reason, user=module.history_user,
                                check_mode=module.check_mode, create_missing=module.params['create_missing'])
         output = {'changed': result['changed'], 'attributes': result['allocation_attributes']}
-        if module._diff:  # pylint: disable=protected-access
+        if module.diff:
             output['diff'] = diff_of(result)
         return output
 

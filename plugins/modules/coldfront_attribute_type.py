@@ -246,7 +246,7 @@ def main():
             output, before, after = handle(module, params)
             for warning in output.pop('warnings'):
                 module.warn(warning)
-            if module._diff:  # pylint: disable=protected-access
+            if module.diff:
                 output['diff'] = {'before': before, 'after': after}
             return output
         outputs, diff = [], {'before': {}, 'after': {}}
@@ -260,7 +260,7 @@ def main():
                 diff['before'][key], diff['after'][key] = before, after
             outputs.append(dict(output, scope=item['scope'], name=item['name']))
         result = {'changed': any(output['changed'] for output in outputs), 'types': outputs}
-        if module._diff:  # pylint: disable=protected-access
+        if module.diff:
             result['diff'] = diff
         return result
 

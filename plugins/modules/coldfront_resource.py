@@ -137,7 +137,7 @@ def main():
             user=module.history_user, check_mode=module.check_mode)
         output = {'changed': result['changed'], 'created': result['created'], 'resource': result['after'],
                   'resource_type_created': result['resource_type_created'], 'attributes': result['attributes']}
-        if module._diff:  # pylint: disable=protected-access
+        if module.diff:
             output['diff'] = {'before': result['before'] or {}, 'after': result['after']}
         return output
 

@@ -126,7 +126,7 @@ def main():
                                user=module.history_user, check_mode=module.check_mode,
                                create_missing=module.params['create_missing'])
         output = {'changed': result['changed'], 'attributes': result['resource_attributes']}
-        if module._diff:  # pylint: disable=protected-access
+        if module.diff:
             output['diff'] = diff_of(result)
         return output
 

@@ -278,7 +278,7 @@ def main():
         ledger = ledger_opener('ecs_adopt', module.params, module.check_mode) if module.params['allocations'] else None
         adopter = Adopter(client, Settings(module.params['attributes']), module.check_mode, ledger=ledger)
         outcome = adopter.run(module.params['allocations'], explicit)
-        if not module.module._diff:  # pylint: disable=protected-access
+        if not module.diff:
             outcome.pop('diff')
         return outcome
 

@@ -306,7 +306,7 @@ def main():
         ledger = ledger_opener('ecs_provision', module.params, module.check_mode)
         provisioner = Provisioner(client, settings, module.check_mode, ledger=ledger)
         outcome = provisioner.run(module.params['allocations'])
-        if not module.module._diff:  # pylint: disable=protected-access
+        if not module.diff:
             outcome.pop('diff')
         return outcome
 

@@ -48,6 +48,11 @@ class ColdFrontModule(AnsibleModule):
         return '%s: %s' % (self.short_name, given) if given else self.short_name
 
     @property
+    def diff(self):
+        """Whether Ansible runs with --diff (AnsibleModule keeps it in a private attribute)."""
+        return self._diff
+
+    @property
     def history_user(self):
         return self.params.get('history_user')
 

@@ -73,6 +73,7 @@ class EcsModule:
                                     **kwargs)
         self.params = self.module.params
         self.check_mode = self.module.check_mode
+        self.diff = self.module._diff  # pylint: disable=protected-access  # the one place that reads it
 
     def warn(self, message):
         self.module.warn(message)
