@@ -1,8 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, hpc.coldfront_ecs contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Action plugin of the modules that write ColdFront history (meta/runtime.yml routes them here): the play's name is the
-default change reason."""
+"""Action plugin of hpc.coldfront_ecs.coldfront_allocation_attribute: the play's name is the default change reason."""
 
 from __future__ import absolute_import, division, print_function
 

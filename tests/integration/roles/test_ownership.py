@@ -199,8 +199,9 @@ def test_the_bucket_quota_follows_a_namespace_quota_raised_on_ecs(ecs_world, rec
     assert bucket() == {'blockSize': 20480, 'notificationSize': 18432}
     assert attributes(site, 'smith-east')['Bucket_Quota_In_Bytes'] == str(20 * TB)
     [module] = result.results(ECS_TASK, 'ecs-east')
-    assert module['report']['bucket_quota_set'] == [
-        'allocation %d (Smith Lab): smith-lab:lab-smith-lab-bucket' % site.allocation_id('smith-east')]
+    said = ['allocation %d (Smith Lab): smith-lab:lab-smith-lab-bucket' % site.allocation_id('smith-east')]
+    assert module['report']['bucket_quota_set'] == said
+    assert result.custom_stats['_run']['ecs_provision_summary']['ecs-east']['bucket_quota_set'] == said
     assert ecs_world.run(PROVISION).changed == 0
 
 
