@@ -18,11 +18,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.client import (
-    DEFAULT_MAX_WORKERS, EcsClient, federation_key)
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.client import DEFAULT_MAX_WORKERS, EcsClient
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.errors import (
     EcsApiError, EcsConfigError, EcsModuleFailure, EcsNotFoundError)
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.transport import DEFAULT_PORT
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.systems import federation_key
 
 __all__ = ('DEFAULT_MAX_WORKERS', 'DEFAULT_PORT', 'EcsApiError', 'EcsClient', 'EcsConfigError', 'EcsModuleFailure',
            'EcsNotFoundError', 'federation_key')

@@ -26,6 +26,7 @@ import contextlib
 
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._coldfront.access import ColdFrontError
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._coldfront.write import apply_changes
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.systems import federation_ids, federation_key
 
 
 class ClaimNames:
@@ -38,11 +39,6 @@ class ClaimNames:
         self.quota_tb = quota_tb
         self.federation = federation
         self.url = url
-
-
-def federation_text(vdcs):
-    """The recorded form of a federation: its VDC ids, sorted, comma-separated."""
-    return ','.join(sorted(set(vdcs)))
 
 
 def split_claim(value):
@@ -95,8 +91,8 @@ class ClaimLedger:
         for resource_id, name, attribute, value in ecs_rows:
             names[resource_id] = name
             if attribute == self.names.federation and value:
-                federations[resource_id] = set(part.strip() for part in value.split(',') if part.strip())
-        self.recorded_federation = federation_text(federations.get(this, ()))
+                federations[resource_id] = set(federation_ids(value))
+        self.recorded_federation = federation_key(federations.get(this, ()))
         for resource_id, name in names.items():
             known = federations.get(resource_id)
             if resource_id == this or not known or known & self.vdcs:
@@ -155,7 +151,7 @@ class ClaimLedger:
             'namespace': namespace, 'bucket': bucket, 'how': 'claim'}
 
     def commit(self, reason, user, check_mode):
-        federation = federation_text(self.vdcs)
+        federation = federation_key(self.vdcs)
         resource_items = []
         if federation != self.recorded_federation:
             resource_items.append({'resource': self.resource, 'name': self.names.federation, 'value': federation})

@@ -18,6 +18,7 @@ __metaclass__ = type
 
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.systems import unique_vdc_ids
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.errors import (
     EcsApiError, EcsConfigError, is_not_found)
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.transport import (
@@ -39,20 +40,6 @@ def _items(value):
     if isinstance(value, list):
         return value
     return [value]
-
-
-def federation_key(vdc_ids):
-    """The text stored in ColdFront for an endpoint's federation: its VDC ids, sorted, de-duplicated, ','-joined.
-
-    Namespaces are global in an ECS federation, so two endpoints share one namespace name space when their VDC
-    id sets intersect, whatever host names reach them.
-    """
-    return ','.join(_unique_ids(vdc_ids))
-
-
-def _unique_ids(vdc_ids):
-    """Sorted distinct ids, blanks left out."""
-    return sorted(set(text for text in (str(vdc_id or '').strip() for vdc_id in vdc_ids) if text))
 
 
 def _vdc_summary(item):
@@ -334,4 +321,4 @@ class EcsClient(EcsTransport):
             raise EcsApiError('ECS named no local VDC', method='GET', path=VDC_LOCAL_PATH, kind='protocol',
                               hint='check that host points at the ECS Management API')
         return {'local': local['id'], 'name': local['name'],
-                'vdcs': _unique_ids([vdc['id'] for vdc in vdcs] + [local['id']])}
+                'vdcs': unique_vdc_ids([vdc['id'] for vdc in vdcs] + [local['id']])}

@@ -76,9 +76,23 @@ def usable_resources(records, url_attribute, port):
     return usable, warnings
 
 
+def unique_vdc_ids(vdc_ids):
+    """Sorted distinct VDC ids, blanks left out."""
+    return sorted(set(text for text in (str(vdc_id or '').strip() for vdc_id in vdc_ids) if text))
+
+
+def federation_key(vdc_ids):
+    """The text stored in ColdFront for an endpoint's federation: its VDC ids, sorted, de-duplicated, ','-joined.
+
+    Namespaces are global in an ECS federation, so two endpoints share one namespace name space when their VDC
+    id sets intersect, whatever host names reach them.
+    """
+    return ','.join(unique_vdc_ids(vdc_ids))
+
+
 def federation_ids(value):
-    """The VDC ids of a recorded federation (comma-separated text, as provisioning records it); empty when unset."""
-    return [part.strip() for part in str(value or '').split(',') if part.strip()]
+    """The VDC ids of a recorded federation (the text of :func:`federation_key`); empty when unset."""
+    return unique_vdc_ids(str(value or '').split(','))
 
 
 def ecs_systems(usable, federation_attribute):

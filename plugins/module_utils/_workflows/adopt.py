@@ -31,11 +31,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.client import federation_key
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.errors import EcsConfigError
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.quota import quota_from_record
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import naming, reconcile, units
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.allocation import describe
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.systems import federation_key
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._workflows.provision import (
     DEFAULT_ATTRIBUTES as PROVISION_ATTRIBUTES, failure_text)
 

@@ -40,7 +40,6 @@ import os
 import traceback
 
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.bucket import BucketState
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.client import federation_key
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.errors import (
     EcsApiError, EcsConfigError, EcsModuleFailure, is_not_found)
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.namespace import NamespaceState
@@ -49,6 +48,7 @@ from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import na
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.allocation import (
     SUPPORTED_OPTIONS, describe, parse_options)
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.quota import validate_change
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.systems import federation_key
 
 CREATED, RESUMED, QUOTA_PUSHED, BUCKET_QUOTA_SET, RECORDED, UNCHANGED, FAILED, CONFLICT = (
     'created', 'resumed', 'quota_pushed', 'bucket_quota_set', 'recorded', 'unchanged', 'failed', 'conflict')
