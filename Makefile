@@ -10,7 +10,7 @@ PYTEST := $(BIN)/pytest
 # Two workers (the machines have 2 cores); a test file stays on one worker (its fixtures are shared).
 PYTEST_ARGS ?= -n 2 --dist loadfile
 
-.PHONY: venv link test sanity release-gates units integration faults postgres-tests demo bench clean help
+.PHONY: venv link test sanity release-gates units integration faults postgres-tests demo bench docs clean help
 
 help:
 	@echo "make demo   - run setup, provision and sync on a local ColdFront (SQLite) and the ECS simulator"
@@ -18,6 +18,7 @@ help:
 	@echo "make venv   - create .venv with every dependency (idempotent)"
 	@echo "make bench  - the speed benchmarks (tests/bench)"
 	@echo "make release-gates - galaxy-importer, ansible-lint, antsibull-docs/-changelog and the installed tarball (part of test)"
+	@echo "make docs   - regenerate the docsite pages (from docs/*.md) and the role READMEs (from argument specs)"
 
 venv: $(VENV)/.installed link
 
@@ -44,12 +45,20 @@ sanity: venv
 release-gates: venv
 	tools/release_gates.sh
 
+# The generated docs: the docsite pages from the guides in docs/ and the role READMEs from their argument specs.
+docs: venv
+	tools/ensure_release_tools.sh >/dev/null
+	.build/release/bin/python tools/docsite_guides.py
+	$(BIN)/python tools/role_readmes.py
+
 units: venv
 	$(PYTEST) tests/unit $(PYTEST_ARGS)
 
-# The report tests render in headless Chromium (Debian's package, installed when missing).
+# The report tests render in headless Chromium and check the metrics with promtool (Debian's chromium and prometheus
+# packages, installed when missing).
 integration: venv
 	tools/ensure_chromium.sh >/dev/null
+	tools/ensure_promtool.sh >/dev/null
 	tools/ensure_rulebook.sh >/dev/null
 	$(PYTEST) tests/integration $(PYTEST_ARGS)
 

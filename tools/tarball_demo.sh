@@ -15,14 +15,20 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/hpc-tarball-demo.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 user_venv="$work/venv"
 collections="$work/collections"
-# The README's install commands, as written there.
-"$python" -m venv "$user_venv"
-"$user_venv/bin/python" -m pip install --quiet --upgrade pip 2>"$work/pip.txt" || { cat "$work/pip.txt"; exit 1; }
-"$user_venv/bin/python" -m pip install --quiet 'ansible-core>=2.19,<2.20' -r "$repo/requirements.txt" \
-  2>"$work/pip.txt" || { cat "$work/pip.txt"; exit 1; }
-# Away from the checkout and its ansible.cfg, as a user installs it.
-(cd "$work" && env -u ANSIBLE_CONFIG -u ANSIBLE_COLLECTIONS_PATH \
-  "$user_venv/bin/ansible-galaxy" collection install --collections-path "$collections" "$tarball" >/dev/null 2>&1)
+# TARBALL_DEMO_VENV and TARBALL_DEMO_COLLECTIONS: a venv and a collections path where the README's install commands
+# already installed TARBALL (release gate install, tools/release_gates.sh); the demo then runs on them.
+if [ -n "${TARBALL_DEMO_VENV:-}" ]; then
+  user_venv=$TARBALL_DEMO_VENV collections=$TARBALL_DEMO_COLLECTIONS
+else
+  # The README's install commands.
+  "$python" -m venv "$user_venv"
+  "$user_venv/bin/python" -m pip install --quiet --upgrade pip 2>"$work/pip.txt" || { cat "$work/pip.txt"; exit 1; }
+  "$user_venv/bin/python" -m pip install --quiet 'ansible-core>=2.19,<2.20' -r "$repo/requirements.txt" \
+    2>"$work/pip.txt" || { cat "$work/pip.txt"; exit 1; }
+  # Away from the checkout and its ansible.cfg, as a user installs it.
+  (cd "$work" && env -u ANSIBLE_CONFIG -u ANSIBLE_COLLECTIONS_PATH \
+    "$user_venv/bin/ansible-galaxy" collection install --collections-path "$collections" "$tarball" >/dev/null 2>&1)
+fi
 installed="$collections/ansible_collections/hpc/coldfront_ecs"
 test -f "$installed/MANIFEST.json" || { echo "the collection is not installed in $installed"; exit 1; }
 for dev in Makefile tests tools ansible.cfg; do

@@ -17,17 +17,9 @@ options:
       - The ColdFront resource of this ECS endpoint (the host var C(coldfront_resource_name)).
       - Default, the C(resource) that every allocation given names; required when they name several, or none.
     type: str
-  federation_attribute:
-    description:
-      - Resource attribute where the endpoint's federation (its VDC ids, comma-separated, read from ECS) is recorded.
-      - Namespaces are global in an ECS federation, so a name is checked against the claims and records of every
-        resource whose recorded federation shares a VDC with this endpoint's.
-    type: str
-    default: ecs_federation
-  url_attribute:
-    description:
-      - Resource attribute with the ECS endpoint. Resources that have it but no recorded federation count as part of
-        every federation when the holders of a namespace are looked for, until provisioning records theirs.
-    type: str
-    default: url
+notes:
+  - Namespaces are global in an ECS federation, so a name is checked against the claims and records of every resource
+    whose recorded federation (resource attribute O(attribute_names.federation), the VDC ids read from ECS) shares a
+    VDC with this endpoint's. Resources that have an endpoint (O(attribute_names.url)) but no recorded federation
+    count as part of every federation until provisioning records theirs.
 '''

@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 name: coldfront
 short_description: ECS resources and their allocations, read from ColdFront
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - One host per ECS resource of a ColdFront 1.1 portal, with every allocation of that resource (in the
     selected statuses) in the host var C(ecs_allocations), with namespace and bucket names, quota, usage,
@@ -26,8 +26,14 @@ description:
   - A resource without a usable C(url) attribute (missing, C(http://), a port, a path) is left out with a
     warning that names it. Allocation data problems never fail the inventory; they are listed per
     allocation in C(errors) and for the host in C(ecs_allocation_errors).
-  - The host var C(coldfront_attribute_names) holds the attribute names the inventory read (O(namespace_attribute)
-    and the other C(*_attribute) options); the roles write under the same names by default.
+  - O(attribute_names) names the attributes it reads. The resource attribute C(url) holds the ECS endpoint, a host
+    name or C(https://host), with no port and no path. C(replication_group) and C(ldap_domain) become the host vars
+    C(ecs_replication_group) and C(ecs_ldap_domain). C(subdirectory) and C(claim) are also read on allocations
+    outside O(allocation_statuses), in one more query. A namespace recorded or claimed by an Expired allocation is
+    refused to every other allocation that has not recorded it. Resources whose federations (C(federation)) share a
+    VDC, or whose hosts are the same, share one namespace name space.
+  - The host var C(coldfront_attribute_names) holds every attribute name the inventory used (O(attribute_names) with
+    the defaults filled in); the roles write under the same names by default.
   - Hosts are in the group C(coldfront_ecs) and in C(coldfront_type_<resource type>) (lower case).
 author:
   - hpc.coldfront_ecs contributors (@hpc-coldfront-ecs)
@@ -38,6 +44,7 @@ requirements:
 extends_documentation_fragment:
   - constructed
   - inventory_cache
+  - hpc.coldfront_ecs.attribute_names
 options:
   plugin:
     description: The name of this plugin; it marks the file as this plugin's configuration.
@@ -120,71 +127,35 @@ options:
     default: 4443
     env:
       - name: ECS_PORT
-  url_attribute:
-    description: Resource attribute holding the ECS endpoint (a host name or C(https://host), no port, no path).
-    type: str
-    default: url
-  replication_group_attribute:
-    description: Resource attribute holding the replication group name (host var C(ecs_replication_group)).
-    type: str
-    default: replication_group
-  ldap_domain_attribute:
-    description: Resource attribute holding the LDAP domain of namespace group mappings (host var C(ecs_ldap_domain)).
-    type: str
-    default: ldap_domain
-  namespace_attribute:
-    description: Allocation attribute overriding (and later recording) the namespace name.
-    type: str
-    default: Namespace
-  bucket_attribute:
-    description: Allocation attribute overriding (and later recording) the bucket name.
-    type: str
-    default: Bucket
-  subdirectory_attribute:
-    description:
-      - Allocation attribute recording C(<namespace>:<bucket>) after provisioning.
-      - Also read on allocations outside O(allocation_statuses), in one more query. A namespace recorded by an
-        Expired allocation is refused to every other allocation that has not recorded it.
-    type: str
-    default: Subdirectory
-  quota_tb_attribute:
-    description: Allocation attribute with the quota in TB (value) and the usage in TB (usage).
-    type: str
-    default: Storage Quota (TB)
-  quota_bytes_attribute:
-    description: Allocation attribute with the quota in bytes (value) and the usage in bytes (usage).
-    type: str
-    default: Quota_In_Bytes
-  bucket_quota_bytes_attribute:
-    description: Allocation attribute with the quota last set on the bucket, in bytes (written by provisioning).
-    type: str
-    default: Bucket_Quota_In_Bytes
-  claim_attribute:
-    description:
-      - Allocation attribute with the allocation's claim, C(<namespace>:<bucket>), recorded by provisioning before it
-        changes anything on ECS. A claimed allocation keeps the claimed names whatever its project title says now.
-      - Also read on allocations outside O(allocation_statuses), like O(subdirectory_attribute).
-    type: str
-    default: ECS_Claim
-  federation_attribute:
-    description:
-      - Resource attribute with the VDC ids of the resource's ECS federation, recorded by provisioning.
-      - Resources whose federations share a VDC, or whose hosts are the same, share one namespace name space, so a
-        namespace is refused to every allocation but one across them.
-    type: str
-    default: ecs_federation
-  automation_options_attribute:
-    description: Allocation attribute listing automation options (comma or space separated, for example C(nfs_share)).
-    type: str
-    default: automation_specifications
   default_automation_options:
     description:
-      - Automation options of allocations without O(automation_options_attribute).
+      - Automation options of allocations without the O(attribute_names.options) attribute.
       - Supported is C(nfs_share) (the bucket gets file system access); any other option is reported as an
         error of the allocation.
     type: list
     elements: str
     default: []
+  group_template:
+    description:
+      - The AD/LDAP group of the group mapping of each new namespace (the C(ldap_group) of each allocation), made
+        from the project. Placeholders C({title}) (the project title, unchanged), C({pi}) (the PI's user name),
+        C({project_id}) and C({attr:NAME}) (the project attribute C(NAME)); any other text is kept as it is.
+      - Each placeholder is replaced once by the project's value, which is never read as a template again. The
+        allocation attribute O(attribute_names.group) overrides it for one allocation.
+      - A group that cannot be made (a missing project attribute) or that O(group_name_rules) refuses is an error of
+        the allocation, unless it is provisioned already (its namespace keeps the mapping it was created with).
+      - The roles use the same template when they read the allocations again (host var C(coldfront_allocation_query)).
+    type: str
+    default: '{title}'
+  group_name_rules:
+    description:
+      - What the group of O(group_template) (or of the attribute O(attribute_names.group)) must be.
+      - V(ldap) - 1 to 256 characters, not only spaces, no control characters (any LDAP directory).
+      - 'V(ad) - what Active Directory accepts as a group name - 1 to 64 characters, none of
+        C(" / \ [ ] : ; | = , + * ? < >), no control characters, no space at either end and no C(.) at the end.'
+    type: str
+    choices: [ldap, ad]
+    default: ldap
 """
 
 EXAMPLES = r"""
@@ -233,21 +204,17 @@ from ansible.module_utils.compat.version import LooseVersion
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.release import __version__ as ansible_core_version
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.allocation import DEFAULT_SETTINGS
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.allocation import settings_from_names
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.group_mapping import (
+    GroupTemplateError, parse_template, template_attributes)
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.attributes import attribute_names
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.credentials import hide
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.systems import (
-    redact, scrub_credentials, system_views, url_password, usable_resources)
+    scrub_credentials, system_views, usable_resources)
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront import (
-    InvalidSelection, load_resources, setup_django)
+    InvalidSelection, load_resources, mask, setup_django)
 
 MINIMUM_ANSIBLE_CORE = '2.19'
-# Host var coldfront_attribute_names: key (as in the roles' coldfront_ecs_attr_* names) and the option it comes from.
-ATTRIBUTE_NAME_OPTIONS = (
-    ('namespace', 'namespace_attribute'), ('bucket', 'bucket_attribute'), ('subdirectory', 'subdirectory_attribute'),
-    ('quota_tb', 'quota_tb_attribute'), ('quota_bytes', 'quota_bytes_attribute'),
-    ('options', 'automation_options_attribute'), ('url', 'url_attribute'),
-    ('replication_group', 'replication_group_attribute'), ('ldap_domain', 'ldap_domain_attribute'),
-    ('claim', 'claim_attribute'), ('bucket_quota_bytes', 'bucket_quota_bytes_attribute'),
-    ('federation', 'federation_attribute'))
 ALL_GROUP = 'coldfront_ecs'
 # Variable of group all that says why the inventory could not be read (the playbooks fail with it).
 ERROR_VAR = 'coldfront_ecs_inventory_error'
@@ -282,6 +249,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     """ECS resources of ColdFront as hosts, their allocations as host vars."""
 
     NAME = 'hpc.coldfront_ecs.coldfront'
+    names = None  # the attribute names (option attribute_names with the defaults), set when the options are read
 
     def verify_file(self, path):
         return super(InventoryModule, self).verify_file(path) and path.endswith(('coldfront.yml', 'coldfront.yaml'))
@@ -325,6 +293,14 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         port = self.get_option('ecs_port')
         if not 1 <= port <= 65535:
             raise AnsibleParserError('ecs_port %s is not a TCP port (1-65535)' % port)
+        try:
+            self.names = attribute_names(self.get_option('attribute_names'))
+        except ValueError as exc:
+            raise AnsibleParserError('attribute_names: %s' % exc)
+        try:
+            parse_template(self.get_option('group_template'))
+        except GroupTemplateError as exc:
+            raise AnsibleParserError(str(exc))
 
     # -- reading ColdFront --------------------------------------------------------------------------------
 
@@ -338,8 +314,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def _selection_fingerprint(self):
         """Short hash of what decides the records read, so a changed selection never reads a stale cache."""
-        text = json.dumps([self._selection(), self.get_option('allocation_statuses'), self.get_option('allocation_vars')],
-                          sort_keys=True, default=str)
+        text = json.dumps([self._selection(), self.get_option('allocation_statuses'),
+                           self.get_option('allocation_vars'), self._project_attributes()], sort_keys=True, default=str)
         return hashlib.sha256(text.encode('utf-8')).hexdigest()[:12]
 
     def _load_records(self):
@@ -348,27 +324,32 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             status = setup_django(env_file=self.get_option('coldfront_env_file'), db_url=db_url,
                                   settings_module=self.get_option('settings_module'))
             for warning in status.get('warnings') or ():
-                self.display.warning('hpc.coldfront_ecs.coldfront: %s' % warning)
+                self.display.warning('hpc.coldfront_ecs.coldfront: %s' % mask(warning))
             if not self.get_option('allocation_vars'):
                 return load_resources(selection=self._selection(), include_allocations=False)
             return load_resources(selection=self._selection(),
                                   allocation_statuses=tuple(self.get_option('allocation_statuses')),
-                                  claims_attribute=[self.get_option('subdirectory_attribute'),
-                                                    self.get_option('claim_attribute')])
+                                  claims_attribute=[self.names['subdirectory'], self.names['claim']],
+                                  project_attributes=self._project_attributes())
         except InvalidSelection as exc:
             raise AnsibleParserError('invalid resource selection: %s' % exc)
         except Exception as exc:  # pylint: disable=broad-except
             # One line, whatever failed (import, version, database), never the database URL.
             raise AnsibleParserError('cannot read ColdFront: %s'
-                                     % redact(' '.join(str(exc).split()), db_url, url_password(db_url)))
+                                     % mask(hide(' '.join(str(exc).split()), db_url)))
 
     # -- building the inventory -----------------------------------------------------------------------------
 
+    def _project_attributes(self):
+        """The project attributes the group template uses (read with the allocations)."""
+        return template_attributes(self.get_option('group_template'))
+
     def _allocation_settings(self):
-        return dict((key, self.get_option(key)) for key in DEFAULT_SETTINGS)
+        return settings_from_names(self.names, self.get_option('default_automation_options'),
+                                   self.get_option('group_template'), self.get_option('group_name_rules'))
 
     def _usable_resources(self, records):
-        usable, warnings = usable_resources(records, self.get_option('url_attribute'), self.get_option('ecs_port'))
+        usable, warnings = usable_resources(records, self.names['url'], self.get_option('ecs_port'))
         for warning in warnings:
             self.display.warning(warning)
         return usable
@@ -376,19 +357,17 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def _populate(self, records):
         resources = self._usable_resources(records)
         names = host_names([record for record, _host in resources])
-        views = (system_views(resources, self._allocation_settings(), self.get_option('federation_attribute'))
+        views = (system_views(resources, self._allocation_settings(), self.names['federation'])
                  if self.get_option('allocation_vars') else {})
         for record, host in resources:
             self._add_host(names[record['id']], record, host, views.get(record['id']))
 
-    def _attribute_names(self):
-        """The attribute names this inventory read, for the roles to write under the same names."""
-        return dict((key, self.get_option(option)) for key, option in ATTRIBUTE_NAME_OPTIONS)
-
     def _allocation_query(self):
         """What ``coldfront_ecs_allocation_info`` needs to read the same views as this inventory, at run time."""
         return {'selection': self._selection(), 'allocation_statuses': list(self.get_option('allocation_statuses')),
-                'default_automation_options': list(self.get_option('default_automation_options'))}
+                'default_automation_options': list(self.get_option('default_automation_options')),
+                'group_template': self.get_option('group_template'),
+                'group_name_rules': self.get_option('group_name_rules')}
 
     def _add_host(self, name, record, host, views):
         """One host; ``views`` None when allocations are left out of the host vars (O(allocation_vars) off)."""
@@ -397,17 +376,17 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             'ansible_connection': 'local',
             'ecs_host': host,
             'ecs_port': self.get_option('ecs_port'),
-            'ecs_replication_group': attributes.get(self.get_option('replication_group_attribute')),
-            'ecs_ldap_domain': attributes.get(self.get_option('ldap_domain_attribute')),
+            'ecs_replication_group': attributes.get(self.names['replication_group']),
+            'ecs_ldap_domain': attributes.get(self.names['ldap_domain']),
             'coldfront_resource_id': record['id'],
             'coldfront_resource_name': record['name'],
             'coldfront_resource_type': record.get('resource_type'),
             'coldfront_resource_attributes': attributes,
-            'coldfront_attribute_names': self._attribute_names(),
+            'coldfront_attribute_names': dict(self.names),
         }
-        if views is None:
-            hostvars['coldfront_allocation_query'] = self._allocation_query()
-        else:
+        # The roles read the allocations again when they run (ColdFront may have changed since): always the query.
+        hostvars['coldfront_allocation_query'] = self._allocation_query()
+        if views is not None:
             hostvars['ecs_allocations'] = views
             hostvars['ecs_allocation_errors'] = [message for view in views for message in view['errors']]
         self.inventory.add_group(ALL_GROUP)

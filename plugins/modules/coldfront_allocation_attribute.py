@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: coldfront_allocation_attribute
 short_description: Set values and usages of many ColdFront allocation attributes, or remove some, in one transaction
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Sets the value and/or the usage of many (allocation, attribute) pairs in one call, through ColdFront's models.
   - Every item is checked first, like ColdFront's own validation (C(Int) digits, C(Float) numeric, C(Yes/No)

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: coldfront_allocation_info
 short_description: Read ColdFront allocations with their project, status and attributes
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Returns ColdFront allocations as plain records (the collection's read model), filtered by resource, status,
     project and id. All filters given must hold.

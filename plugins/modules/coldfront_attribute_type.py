@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: coldfront_attribute_type
 short_description: Manage ColdFront resource and allocation attribute types
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Makes a resource or allocation attribute type exist with a data type and flags, for example the allocation
     type C(Storage Quota (TB)) (C(Float), with usage) or the resource type C(capacity_tb) (C(Float)).
@@ -18,6 +18,8 @@ description:
   - Attribute type names are not unique in ColdFront. This module never creates a second type of a name; when
     it finds several, it changes nothing, warns with their ids and returns them in RV(duplicates).
   - Flags not given are left as they are (a new type gets ColdFront's defaults for them).
+  - O(access) says in one word who sees the attributes of an allocation type and who may ask to change them.
+    O(keep_existing_flags) gives flags to new types only and reports where an existing type differs.
   - Changing the data type of a type that attributes already use is refused.
   - O(state=absent) removes the types of that name only when no attribute uses any of them; otherwise the task
     fails and nothing is removed.
@@ -54,6 +56,17 @@ options:
   is_changeable:
     description: Allocation types only. PIs may request changes of the value.
     type: bool
+  access:
+    description:
+      - Allocation types only. Who sees the attributes of the type and who may ask to change them, one word for
+        O(is_private) and O(is_changeable); give either O(access) or those flags.
+      - V(private) (C(is_private=true), C(is_changeable=false)) shows the attributes to ColdFront superusers only,
+        in the attribute table and the usage gauges of the allocation page.
+      - V(public) (C(is_private=false), C(is_changeable=false)) shows them to the project's users, read only.
+      - V(changeable) (C(is_private=false), C(is_changeable=true)) shows them, and the project's managers may request
+        a new value through an allocation change request.
+    type: str
+    choices: [private, public, changeable]
   is_required:
     description: The type is marked required (ColdFront does not enforce it).
     type: bool
@@ -70,6 +83,18 @@ options:
     description: Create the data type in ColdFront when it is missing (for example the resource C(Float)).
     type: bool
     default: true
+  keep_existing_flags:
+    description:
+      - Flags that only a new type gets. An existing type keeps its value of these flags; where that value differs
+        from the one asked for (by the flag itself or by O(access)), nothing is written for it and the result lists
+        it in RV(kept_flags) (in each item of RV(types) with O(types)).
+      - Applies to every type of the task; flags that a type's scope lacks are ignored.
+      - V([is_private, is_changeable]) creates types with the access asked for and leaves the access of existing
+        types alone.
+    type: list
+    elements: str
+    choices: [has_usage, is_private, is_changeable, is_required, is_unique, is_unique_per_resource, is_value_unique]
+    default: []
   state:
     description: V(present) creates or updates; V(absent) removes unused types of that name.
     type: str
@@ -77,8 +102,9 @@ options:
     default: present
   types:
     description:
-      - Several types, each with the options of one type (O(types[].scope), O(types[].name), O(types[].data_type), the flags
-        and O(types[].state)); O(create_data_type) applies to all of them.
+      - Several types, each with the options of one type (O(types[].scope), O(types[].name), O(types[].data_type),
+        the flags, O(types[].access) and O(types[].state)); O(create_data_type) and O(keep_existing_flags) apply to
+        all of them.
       - They are handled in the order given, all in one transaction. When any type is refused the task fails, the
         message lists the problems of every refused type, and nothing is written, not even the types before the
         refused one. Results are in RV(types).
@@ -107,6 +133,10 @@ options:
       is_changeable:
         description: As O(is_changeable).
         type: bool
+      access:
+        description: As O(access).
+        type: str
+        choices: [private, public, changeable]
       is_required:
         description: As O(is_required).
         type: bool
@@ -149,7 +179,15 @@ EXAMPLES = r'''
   hpc.coldfront_ecs.coldfront_attribute_type:
     types:
       - {scope: resource, name: used_tb, data_type: Float}
-      - {scope: allocation, name: Quota_In_Bytes, data_type: Int, has_usage: true, is_private: false}
+      - {scope: allocation, name: Quota_In_Bytes, data_type: Int, has_usage: true, access: private}
+
+- name: Machine-written types hidden from PIs when created; existing ones keep the access an admin gave them
+  hpc.coldfront_ecs.coldfront_attribute_type:
+    keep_existing_flags: [is_private, is_changeable]
+    types:
+      - {scope: allocation, name: Subdirectory, data_type: Text, access: private}
+      - {scope: allocation, name: Storage Quota (TB), data_type: Float, has_usage: true, access: changeable}
+  register: access
 '''
 
 RETURN = r'''
@@ -173,6 +211,13 @@ duplicates:
   type: list
   elements: dict
   sample: []
+kept_flags:
+  description:
+    - The flags of O(keep_existing_flags) whose value the existing type kept although another one was asked for,
+      each with the value it has (C(current)) and the one asked for (C(wanted)). Empty when nothing was kept.
+  returned: when O(name) is given
+  type: dict
+  sample: {is_private: {current: false, wanted: true}}
 removed:
   description: The types removed by O(state=absent).
   returned: when O(name) is given and O(state=absent)
@@ -181,13 +226,13 @@ removed:
 types:
   description:
     - With O(types), one result per item, in the order given, with the keys of the single form (RV(type), RV(created),
-      RV(data_type_created), RV(duplicates), and RV(removed) for O(types[].state=absent)) plus C(scope), C(name), C(changed)
-      and C(warnings).
+      RV(data_type_created), RV(duplicates), RV(kept_flags), and RV(removed) for O(types[].state=absent)) plus C(scope),
+      C(name), C(changed) and C(warnings).
   returned: when O(types) is given
   type: list
   elements: dict
   sample: [{scope: resource, name: used_tb, changed: true, created: true, data_type_created: false, duplicates: [],
-            warnings: [], type: {id: 12, name: used_tb, scope: resource, data_type: Float}}]
+            kept_flags: {}, warnings: [], type: {id: 12, name: used_tb, scope: resource, data_type: Float}}]
 coldfront:
   description: The ColdFront reached.
   returned: success
@@ -197,74 +242,37 @@ coldfront:
 
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.coldfront_module import ColdFrontModule
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._coldfront.schema import (
-    DATA_TYPES, ensure_attribute_type, in_one_transaction, remove_attribute_type)
+    DATA_TYPES, FLAG_NAMES, AttributeTypesTask)
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.type_access import ACCESS
 
-FLAG_OPTIONS = ('has_usage', 'is_private', 'is_changeable', 'is_required', 'is_unique', 'is_unique_per_resource',
-                'is_value_unique')
+ONE_ACCESS = [('access', 'is_private'), ('access', 'is_changeable')]
 
 
-def handle(module, item):
-    """Ensure (or remove) the one type ``item`` describes; returns the single-form result and the diff parts."""
-    if item['state'] == 'absent':
-        result = remove_attribute_type(item['scope'], item['name'], reason=module.reason, user=module.history_user,
-                                       check_mode=module.check_mode)
-        output = {'changed': result['changed'], 'removed': result['removed'], 'type': None, 'created': False,
-                  'data_type_created': False, 'duplicates': [], 'warnings': []}
-        return output, {'types': result['removed']}, {'types': []}
-    flags = dict((flag, item.get(flag)) for flag in FLAG_OPTIONS)
-    result = ensure_attribute_type(item['scope'], item['name'], item.get('data_type'), flags,
-                                   create_data_type=module.params['create_data_type'], reason=module.reason,
-                                   user=module.history_user, check_mode=module.check_mode)
-    output = dict((key, result[key]) for key in ('changed', 'created', 'data_type_created', 'type', 'duplicates',
-                                                 'warnings'))
-    return output, result['before'] or {}, result['after'] or {}
+def type_spec(item):
+    """The options of one type: the top-level form (``item`` false) or an item of ``types``."""
+    spec = dict(
+        scope=dict(type='str', required=item, choices=['resource', 'allocation']),
+        name=dict(type='str', required=item),
+        data_type=dict(type='str', choices=list(DATA_TYPES)),
+        access=dict(type='str', choices=list(ACCESS)),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+    )
+    spec.update((flag, dict(type='bool')) for flag in FLAG_NAMES)
+    return spec
 
 
 def main():
-    item_spec = dict(
-        scope=dict(type='str', required=True, choices=['resource', 'allocation']),
-        name=dict(type='str', required=True),
-        data_type=dict(type='str', choices=list(DATA_TYPES)),
-        state=dict(type='str', default='present', choices=['present', 'absent']),
-    )
-    item_spec.update((flag, dict(type='bool')) for flag in FLAG_OPTIONS)
-    spec = dict(
-        scope=dict(type='str', choices=['resource', 'allocation']),
-        name=dict(type='str'),
-        data_type=dict(type='str', choices=list(DATA_TYPES)),
+    spec = type_spec(item=False)
+    spec.update(
         create_data_type=dict(type='bool', default=True),
-        state=dict(type='str', default='present', choices=['present', 'absent']),
-        types=dict(type='list', elements='dict', options=item_spec),
+        keep_existing_flags=dict(type='list', elements='str', default=[], choices=list(FLAG_NAMES)),
+        types=dict(type='list', elements='dict', options=type_spec(item=True), mutually_exclusive=ONE_ACCESS),
     )
-    spec.update((flag, dict(type='bool')) for flag in FLAG_OPTIONS)
     module = ColdFrontModule('coldfront_attribute_type', spec, required_one_of=[('name', 'types')],
-                             mutually_exclusive=[('name', 'types')], required_by={'name': 'scope'})
-
-    def work():
-        params = module.params
-        if params['types'] is None:
-            output, before, after = handle(module, params)
-            for warning in output.pop('warnings'):
-                module.warn(warning)
-            if module.diff:
-                output['diff'] = {'before': before, 'after': after}
-            return output
-        outputs, diff = [], {'before': {}, 'after': {}}
-        # One transaction for the whole list: a refused item leaves nothing written (ValidationFailed fails the task).
-        handled = in_one_transaction(params['types'], lambda item: handle(module, item))
-        for item, (output, before, after) in zip(params['types'], handled):
-            for warning in output['warnings']:
-                module.warn(warning)
-            if output['changed']:
-                key = '%s/%s' % (item['scope'], item['name'])
-                diff['before'][key], diff['after'][key] = before, after
-            outputs.append(dict(output, scope=item['scope'], name=item['name']))
-        result = {'changed': any(output['changed'] for output in outputs), 'types': outputs}
-        if module.diff:
-            result['diff'] = diff
-        return result
-
-    module.run(work)
+                             mutually_exclusive=[('name', 'types')] + ONE_ACCESS, required_by={'name': 'scope'})
+    task = AttributeTypesTask(module.params, reason=module.reason, user=module.history_user,
+                              check_mode=module.check_mode, diff=module.diff, warn=module.warn)
+    module.run(task.run)
 
 
 if __name__ == '__main__':

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: coldfront_ecs_sync
 short_description: Write the ECS quota and usage of one ECS resource into ColdFront, in one transaction
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Takes what M(hpc.coldfront_ecs.ecs_usage_info) read from one ECS endpoint and applies it to the ColdFront resource
     of that endpoint and to its allocations, reading ColdFront fresh in the same process.
@@ -23,8 +23,10 @@ description:
     both sides agreed on.
   - Only differences are written, all in one database transaction, each history row marked with the change reason.
     A second run with nothing changed on ECS writes nothing.
+  - The allocations are read from ColdFront when the module runs, never taken from the inventory, so an allocation
+    provisioned since the inventory was read is synced too.
   - Drift is reported, never repaired by deleting anything; allocations that cannot be synced are reported with the
-    reason and skipped, the others are synced.
+    reason and a C(kind) and skipped, the others are synced.
   - When the quota of any namespace on the endpoint could not be read, C(allocated_tb) is not written (the sum would be
     too low; ColdFront keeps the last value) and RV(problems) says so; the other values are written.
 author:
@@ -52,6 +54,19 @@ options:
         its buckets (when they have a limit, see O(bucket_limits)).
     type: float
     default: 0.9
+  threshold_overrides:
+    description:
+      - "Alert thresholds (fractions) per ColdFront resource name, for example C({ecs-archive: 0.8}); the entry of
+        O(resource) wins over O(threshold_percent_overrides) and O(alert_threshold)."
+    type: dict
+    default: {}
+  threshold_percent_overrides:
+    description:
+      - "Alert thresholds in percent per ColdFront resource name, for example C({ecs-archive: 80}) (the roles pass
+        C(coldfront_ecs_resource_threshold_percent), the soft quota percentages of provisioning); the entry of
+        O(resource) wins over O(alert_threshold)."
+    type: dict
+    default: {}
   bucket_limits:
     description:
       - Where the limit of each bucket comes from, for RV(alerts).
@@ -69,56 +84,50 @@ options:
       - Allowed ratio of allocated (sum of namespace quotas) to capacity, for example V(1.2).
       - When not set, allocated is unlimited; it is reported but never alerted on.
     type: float
-  attribute_names:
-    description: ColdFront attribute names, when a site uses other names than the reference deployment.
+  overcommit_overrides:
+    description:
+      - "Overcommit allowances per ColdFront resource name, for example C({ecs-archive: 1.0}); the entry of O(resource)
+        wins over O(overcommit). A null value means no limit for that resource."
     type: dict
     default: {}
-    suboptions:
-      namespace:
-        description: Allocation attribute overriding the namespace name.
-        type: str
-        default: Namespace
-      bucket:
-        description: Allocation attribute overriding the bucket name.
-        type: str
-        default: Bucket
-      subdirectory:
-        description: Allocation attribute C(<namespace>:<bucket>) recorded by provisioning.
-        type: str
-        default: Subdirectory
-      quota_tb:
-        description: Allocation attribute with the quota in TB (value) and the usage in TB (usage).
-        type: str
-        default: Storage Quota (TB)
-      quota_bytes:
-        description: Allocation attribute with the agreed quota in bytes (value) and the usage in bytes (usage).
-        type: str
-        default: Quota_In_Bytes
-      bucket_quota_bytes:
-        description:
-          - Allocation attribute with the quota last set on the bucket, in bytes.
-          - With O(bucket_limits=namespace), a namespace quota pulled from ECS records the old value here when it is
-            not set, so that the next provision sets the bucket quota to follow the namespace.
-        type: str
-        default: Bucket_Quota_In_Bytes
-      capacity:
-        description: Resource attribute receiving the provisioned capacity in TB.
-        type: str
-        default: capacity_tb
-      used:
-        description: Resource attribute receiving the used capacity in TB.
-        type: str
-        default: used_tb
-      allocated:
-        description: Resource attribute receiving the sum of the namespace quotas in TB.
-        type: str
-        default: allocated_tb
+  namespaces:
+    description:
+      - The namespaces whose billing was asked of M(hpc.coldfront_ecs.ecs_usage_info) for O(usage) (its
+        O(hpc.coldfront_ecs.ecs_usage_info#module:namespaces)).
+      - The allocations are read from ColdFront when this module runs, so one may have been provisioned after that ECS
+        read. A provisioned allocation whose namespace is not in this list is skipped with kind C(not_read), which is
+        never a failure; the next sync reads it.
+      - When not set, every provisioned allocation's namespace is expected in O(usage), and one missing there is
+        reported with kind C(unreadable).
+    type: list
+    elements: str
+  fail_on_problems:
+    description:
+      - List in RV(failures) the allocations that could not be synced (kinds C(invalid_data), C(namespace_missing),
+        C(unreadable)), the quota conflicts (C(conflict)) and the resource values that could not be read
+        (C(allocated_not_written), C(bucket_quotas_unread)).
+      - Allocations not provisioned yet (C(not_provisioned)), provisioned after the ECS read (C(not_read)) or waiting
+        for provision to push their quota (C(pending_push)) are never failures.
+    type: bool
+    default: true
+  fail_on_exceeded:
+    description: List in RV(failures) every alert of level C(exceeded) (kind C(quota_exceeded)).
+    type: bool
+    default: false
 extends_documentation_fragment:
   - hpc.coldfront_ecs.coldfront
   - hpc.coldfront_ecs.coldfront.history
+  - hpc.coldfront_ecs.attribute_names
+  - hpc.coldfront_ecs.forecast
 notes:
   - The attribute types must exist (the setup playbook creates them); a missing one fails the module before anything
     is written.
+  - It uses the O(attribute_names) keys C(namespace), C(bucket), C(subdirectory), C(quota_tb), C(quota_bytes),
+    C(bucket_quota_bytes), C(claim) and C(options) of allocations, and C(capacity), C(used) and C(allocated) of the
+    resource. With O(bucket_limits=namespace), a namespace quota pulled from ECS records the old value in
+    C(bucket_quota_bytes) when that is not set, so that the next provision sets the bucket quota to follow.
+  - The module does not fail on RV(failures). Everything that could be written is written, and the caller decides;
+    the C(hpc.coldfront_ecs.ecs_sync) role fails the host after its summary.
 seealso:
   - module: hpc.coldfront_ecs.ecs_usage_info
   - module: hpc.coldfront_ecs.coldfront_allocation_attribute
@@ -135,8 +144,15 @@ EXAMPLES = r'''
   hpc.coldfront_ecs.coldfront_ecs_sync:
     resource: "{{ coldfront_resource_name }}"
     usage: "{{ usage }}"
+    namespaces: "{{ ecs_allocations | selectattr('provisioned') | map(attribute='namespace') | list }}"
     coldfront_env_file: /etc/coldfront/coldfront.env
     change_reason: hourly sync
+  register: sync
+
+- name: Fail when an allocation could not be synced
+  ansible.builtin.fail:
+    msg: "{{ sync.failures | map(attribute='message') | list }}"
+  when: sync.failures | length > 0
 '''
 
 RETURN = r'''
@@ -185,11 +201,66 @@ allocations:
     reason:
       description: Why it was not synced, one line naming the allocation, the resource and what to do.
       type: str
+    kind:
+      description:
+        - Why it was not synced, as a code (null when synced) - C(not_provisioned), C(not_read) (provisioned after the
+          ECS read), C(invalid_data), C(namespace_missing), C(unreadable), C(pending_push) or C(conflict).
+      type: str
     quota:
       description: The quota decision (C(in_sync), C(pull), C(record), C(baseline), C(push), C(conflict)) or null.
       type: str
+    old_quota_bytes:
+      description:
+        - When the quota was taken from ECS (C(pull), C(baseline)), the ColdFront quota before, in bytes (null when
+          ColdFront had none, -1 for no quota); null otherwise.
+      type: int
+    new_quota_bytes:
+      description: When the quota was taken from ECS, the ECS quota written, in bytes (-1 for no quota); else null.
+      type: int
+    quota_change:
+      description:
+        - When the quota was taken from ECS, one line with the allocation, the namespace and the old and the new
+          value in TB (C(10 TB -> 15 TB)), as the summary shows it; else null.
+      type: str
+    resolve:
+      description:
+        - For a C(conflict), both quotas in bytes (C(coldfront_quota_bytes), C(ecs_quota_bytes)) and the exact values
+          that settle it, each a dict of attribute name to value - C(keep_coldfront) (set the agreed bytes attribute to the ECS
+          value; provision then pushes the ColdFront quota; null when ColdFront has no quota) and C(keep_ecs) (set the
+          TB attribute to the ECS value; sync then records it); null otherwise.
+      type: dict
   sample: [{"allocation_id": 3, "project": "Smith Lab", "namespace": "smith-lab", "bucket": "lab-smith-lab-bucket",
-            "status": "synced", "reason": null, "quota": "in_sync"}]
+            "status": "synced", "reason": null, "kind": null, "quota": "pull", "old_quota_bytes": 10995116277760,
+            "new_quota_bytes": 16492674416640,
+            "quota_change": "allocation 3 (Smith Lab): namespace smith-lab 10 TB -> 15 TB (pulled from ECS)",
+            "resolve": null}]
+quota_pulled:
+  description: The entries of RV(allocations) whose quota was taken from ECS (C(quota_change) set), in the same shape.
+  returned: always
+  type: list
+  elements: dict
+report:
+  description: Lines for the run's summary (the role prints them).
+  returned: always
+  type: dict
+  contains:
+    quota_pulled:
+      description: The C(quota_change) line of each quota taken from ECS (old -> new, in TB).
+      type: list
+      elements: str
+    unclaimed_namespaces:
+      description:
+        - The namespaces of RV(drift.unclaimed_namespaces) by name (C(none) when there are none; past 20 names,
+          C(and N more)).
+      type: str
+    missing_namespaces:
+      description: The namespaces of RV(drift.missing_namespaces) by name, the same way.
+      type: str
+    missing_buckets:
+      description: The buckets of RV(drift.missing_buckets) as C(namespace/bucket), the same way.
+      type: str
+  sample: {"quota_pulled": ["allocation 3 (Smith Lab): namespace smith-lab 10 TB -> 15 TB (pulled from ECS)"],
+           "unclaimed_namespaces": "open-lab, orphan-lab", "missing_namespaces": "none", "missing_buckets": "none"}
 problems:
   description:
     - The resource values that were not written and why (C(allocated_tb) when a namespace quota could not be read),
@@ -198,6 +269,37 @@ problems:
   returned: always
   type: list
   elements: str
+failures:
+  description:
+    - What fails the sync of this resource under O(fail_on_problems) and O(fail_on_exceeded), one entry per failing
+      allocation or resource problem; empty when nothing fails. The module itself does not fail on them.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    kind:
+      description:
+        - C(invalid_data), C(namespace_missing), C(unreadable), C(conflict) (an allocation), C(allocated_not_written),
+          C(bucket_quotas_unread) (the resource) or C(quota_exceeded) (an alert).
+      type: str
+    allocation_id:
+      description: The allocation concerned; null for a problem of the resource.
+      type: int
+    namespaces:
+      description: The namespaces concerned.
+      type: list
+      elements: str
+    message:
+      description: One line naming the allocation or resource, what happened and what to do.
+      type: str
+  sample: [{"kind": "conflict", "allocation_id": 7, "namespaces": ["smith-lab"],
+            "message": "allocation 7 (project Smith Lab) on ecs-east: ..."}]
+failed_allocation_ids:
+  description: The ids of the allocations in RV(failures), sorted.
+  returned: always
+  type: list
+  elements: int
+  sample: [7]
 drift:
   description: Differences between ColdFront and ECS that the sync reports and never repairs.
   returned: always
@@ -228,21 +330,37 @@ resource:
            "unread_quota_namespaces": [], "unread_bucket_quota_namespaces": []}
 alerts:
   description:
-    - Every scope at or over O(alert_threshold) of a limit, worst first, from the ECS values just read (TB).
-    - C(level) is C(exceeded) over the hard limit, else C(warning).
+    - Every scope at or over O(alert_threshold) of a limit, worst first, from the ECS values just read (TB). One alert
+      per resource quota and at most one per allocation (the worse of its namespace and buckets, the bucket alerts in
+      C(buckets)), and the forecast alerts (kind C(forecast), level C(full_soon)).
+    - C(level) is C(exceeded) over the hard limit, else C(warning). C(state) is C(new) or C(ongoing) since the
+      previous sync.
   returned: always
   type: list
   elements: dict
   sample: [{"scope": "namespace jones-genomics", "kind": "namespace", "name": "jones-genomics", "resource": "ecs-east",
-            "namespace": "jones-genomics", "allocation_id": 2, "quota": "storage", "limit": 20.0, "usage": 19.0,
-            "percent": 95.0, "threshold": 0.9, "level": "warning",
+            "namespace": "jones-genomics", "allocation_id": 2, "quota": "storage", "limit": 20.0,
+            "enforced_limit": 20.0, "usage": 19.0, "percent": 95.0, "threshold": 0.9, "level": "warning",
+            "state": "new", "buckets": [],
             "message": "namespace jones-genomics on resource ecs-east: storage usage 19 TB is at 95% of limit 20 TB
-                        (threshold 90%)"},
-           {"scope": "bucket lab-jones-genomics-bucket", "kind": "bucket", "name": "lab-jones-genomics-bucket",
-            "resource": "ecs-east", "namespace": "jones-genomics", "allocation_id": 2, "quota": "storage", "limit": 20.0,
-            "usage": 19.0, "percent": 95.0, "threshold": 0.9, "level": "warning",
-            "message": "bucket lab-jones-genomics-bucket on resource ecs-east: storage usage 19 TB is at 95% of limit
-                        20 TB (threshold 90%)"}]
+                        (threshold 90%)"}]
+recovered:
+  description: The alerts of the previous sync that no longer fire (listed by the one sync right after they stopped).
+  returned: always
+  type: list
+  elements: dict
+digest:
+  description:
+    - The alerts (with their state) per PI and per project, with C(changed) when one is new or recovered, so that a
+      scheduler can notify each PI on change only.
+  returned: always
+  type: dict
+forecast:
+  description:
+    - Per synced allocation id, the growth fitted over O(forecast_window_days) of ColdFront's usage history
+      (C(growth_tb_per_day)) and C(days_until_full) (null when not growing).
+  returned: always
+  type: dict
 changes:
   description: The attribute items that were (or in check mode would be) written, with before and after.
   returned: always
@@ -259,21 +377,10 @@ changes:
 '''
 
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.coldfront_module import ColdFrontModule
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._coldfront.write import apply_changes, diff_of
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.allocation import (
-    resource_views, settings_from_names)
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.quota import QuotaError
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.sync_plan import BUCKET_LIMITS, alerts, plan_sync
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.coldfront import load_resources
-
-ATTRIBUTE_NAMES = dict(namespace='Namespace', bucket='Bucket', subdirectory='Subdirectory', quota_tb='Storage Quota (TB)',
-                       quota_bytes='Quota_In_Bytes', bucket_quota_bytes='Bucket_Quota_In_Bytes', capacity='capacity_tb',
-                       used='used_tb', allocated='allocated_tb')
-
-
-def settings_from(names):
-    """``(ecs_allocation settings, resource attribute names)`` from the ``attribute_names`` option."""
-    return settings_from_names(names), {'capacity': names['capacity'], 'used': names['used'], 'allocated': names['allocated']}
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import forecast
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.attributes import attribute_names_spec
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.sync_plan import BUCKET_LIMITS
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._workflows.sync import SyncError, SyncJob
 
 
 def main():
@@ -283,44 +390,31 @@ def main():
         allocation_statuses=dict(type='list', elements='str', default=['Active']),
         alert_threshold=dict(type='float', default=0.9),
         overcommit=dict(type='float'),
+        threshold_overrides=dict(type='dict', default={}),
+        threshold_percent_overrides=dict(type='dict', default={}),
+        overcommit_overrides=dict(type='dict', default={}),
         bucket_limits=dict(type='str', choices=list(BUCKET_LIMITS), default='namespace'),
-        attribute_names=dict(type='dict', default={}, options=dict(
-            (key, dict(type='str', default=value)) for key, value in ATTRIBUTE_NAMES.items())),
+        namespaces=dict(type='list', elements='str'),
+        fail_on_problems=dict(type='bool', default=True),
+        fail_on_exceeded=dict(type='bool', default=False),
+        forecast_window_days=dict(type='int', default=forecast.DEFAULT_WINDOW_DAYS),
+        forecast_days=dict(type='int', default=forecast.DEFAULT_FORECAST_DAYS),
+        attribute_names=dict(type='dict', default={}, options=attribute_names_spec()),
     ))
     params = module.params
+    for name in ('forecast_window_days', 'forecast_days'):
+        try:
+            forecast.check_days(params[name], name)
+        except ValueError as exc:
+            module.fail_json(msg=str(exc), kind='invalid_settings')
+    job = SyncJob(params['resource'], params['usage'], params['attribute_names'],
+                  dict((key, params[key]) for key in SyncJob.OPTIONS))
 
     def work():
-        settings, resource_attributes = settings_from(params['attribute_names'])
-        records = load_resources(selection={'names': [params['resource']], 'name_contains': None},
-                                 allocation_statuses=params['allocation_statuses'])
-        if not records:
-            module.fail_json(msg='resource %r does not exist in ColdFront: check the inventory (coldfront_resource_name)'
-                             % params['resource'])
-        views = resource_views(records[0], settings)
         try:
-            plan = plan_sync(params['resource'], views, params['usage'], settings, resource_attributes,
-                             params['bucket_limits'])
-        except ValueError as exc:
-            module.fail_json(msg='resource %s: %s' % (params['resource'], exc))
-        try:
-            found = alerts(plan['quota_tree'], params['alert_threshold'], params['overcommit'])
-        except QuotaError as exc:
-            module.fail_json(msg='alert settings of resource %s: %s' % (params['resource'], exc))
-        applied = apply_changes(plan['allocation_attributes'], plan['resource_attributes'], reason=module.reason,
-                                user=module.history_user, check_mode=module.check_mode, create_missing=True)
-        changed_items = dict((key, [item for item in applied[key] if item['changed']])
-                             for key in ('allocation_attributes', 'resource_attributes'))
-        summary = dict(plan['counts'], attributes_changed=sum(len(items) for items in changed_items.values()))
-        resource = dict((item['name'], item['value']) for item in plan['resource_attributes'])
-        resource['unlimited_namespaces'] = plan['unlimited_namespaces']
-        resource['unread_quota_namespaces'] = plan['unread_quota_namespaces']
-        resource['unread_bucket_quota_namespaces'] = plan['unread_bucket_quota_namespaces']
-        return {
-            'changed': applied['changed'], 'summary': summary, 'allocations': plan['allocations'],
-            'problems': plan['problems'] + [entry['reason'] for entry in plan['allocations'] if entry['reason']],
-            'drift': plan['drift'], 'resource': resource, 'changes': changed_items, 'diff': diff_of(applied),
-            'alerts': found,
-        }
+            return job.run(module.reason, module.history_user, module.check_mode)
+        except SyncError as exc:
+            module.fail_json(msg=str(exc), kind=exc.kind)
 
     module.run(work)
 

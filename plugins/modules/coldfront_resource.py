@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: coldfront_resource
 short_description: Create or update a ColdFront resource with its type, flags and attributes
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Makes a ColdFront resource exist with its resource type, description, flags, parent and attributes, so a new
     ECS endpoint can be onboarded by playbook (C(url), C(replication_group), C(ldap_domain)...).

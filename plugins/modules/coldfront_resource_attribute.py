@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: coldfront_resource_attribute
 short_description: Set many attributes on many ColdFront resources in one transaction
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Sets resource attributes (for example C(url), C(capacity_tb), C(used_tb)) on many resources in one call.
   - Every item is checked first with ColdFront's resource rules (C(Int) digits only, C(Date) C(MM/DD/YYYY),

@@ -10,9 +10,9 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ecs_adopt
 short_description: Adopt existing Dell ECS namespaces (old ColdFront plugin, made by hand) for ColdFront allocations
-version_added: 0.1.0
+version_added: 1.0.0
 description:
-  - Provisioning records a claim (the allocation attribute O(attributes.claim)) before it creates a namespace, and
+  - Provisioning records a claim (the allocation attribute O(attribute_names.claim)) before it creates a namespace, and
     refuses every namespace that exists on ECS without the allocation's claim. Namespaces made before the collection,
     by the old ColdFront plugin or by hand, get their claim from this module, the one explicit adoption step.
   - Takes the ECS views of allocations of one ECS resource (elements of the host var C(ecs_allocations) of the
@@ -25,7 +25,7 @@ description:
     C(GET /object/vdcs/vdc/list)), a namespace that another allocation, in any status, on any resource of the
     federation has claimed or recorded is refused, naming that allocation, its project, status and resource.
     Otherwise the claim C(<namespace>:<bucket>) is recorded (unless this allocation holds it already), and the
-    federation on the resource (O(federation_attribute)).
+    federation on the resource (O(attribute_names.federation)).
   - Reads the namespace and bucket quotas and returns in RV(records) what to record in ColdFront, ready for
     M(hpc.coldfront_ecs.coldfront_allocation_attribute) - C(Namespace), C(Bucket), C(Subdirectory),
     C(Bucket_Quota_In_Bytes) (the bucket's hard quota, -1 for none) and the agreed C(Quota_In_Bytes) (the namespace
@@ -75,45 +75,13 @@ options:
       bucket:
         description: Its bucket in that namespace. Default, the collection's bucket name, then the old plugin's.
         type: str
-  attributes:
-    description: Names of the ColdFront allocation attributes read and recorded.
-    type: dict
-    default: {}
-    suboptions:
-      namespace:
-        description: Attribute that records the namespace.
-        type: str
-        default: Namespace
-      bucket:
-        description: Attribute that records the bucket.
-        type: str
-        default: Bucket
-      subdirectory:
-        description: Attribute that records C(<namespace>:<bucket>).
-        type: str
-        default: Subdirectory
-      quota_bytes:
-        description: Attribute that records the agreed quota in bytes.
-        type: str
-        default: Quota_In_Bytes
-      bucket_quota_bytes:
-        description: Attribute that records the bucket's hard quota in bytes.
-        type: str
-        default: Bucket_Quota_In_Bytes
-      claim:
-        description: Attribute that records the allocation's claim, C(<namespace>:<bucket>).
-        type: str
-        default: ECS_Claim
-      quota_tb:
-        description: Attribute with the ColdFront quota in TB (recorded from ECS only when it is not set).
-        type: str
-        default: Storage Quota (TB)
 extends_documentation_fragment:
   - hpc.coldfront_ecs.ecs
   - hpc.coldfront_ecs.ecs.workers
   - hpc.coldfront_ecs.coldfront
   - hpc.coldfront_ecs.coldfront.history
   - hpc.coldfront_ecs.claims
+  - hpc.coldfront_ecs.attribute_names
 attributes:
   check_mode:
     support: full
@@ -177,7 +145,7 @@ results:
       description: The bucket found in it (null when none was found).
       type: str
     found_by:
-      description: Where the namespace name came from - C(explicit), C(Subdirectory), C(claim), C(derived) or C(old plugin).
+      description: Where the namespace name came from - C(explicit), C(subdirectory) (the recorded attribute), C(claim), C(derived) or C(old plugin).
       type: str
     action:
       description:
@@ -203,7 +171,7 @@ results:
       description: For V(failed) and V(conflict), one line with the allocation, project, resource and what to do.
       type: str
   sample: [{"allocation_id": 4, "project": "Smith Lab", "resource": "ecs-east", "namespace": "smith-lab",
-            "bucket": "lab-smith-lab-bucket", "found_by": "Subdirectory", "action": "adopted", "claimed": true,
+            "bucket": "lab-smith-lab-bucket", "found_by": "subdirectory", "action": "adopted", "claimed": true,
             "namespace_quota_gb": 10240, "bucket_quota_gb": 10240,
             "record": {"Bucket_Quota_In_Bytes": 10995116277760, "Quota_In_Bytes": 10995116277760}, "error": null}]
 records:
@@ -256,11 +224,10 @@ from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.claim_m
     claim_argument_spec, ledger_opener)
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.ecs_module import EcsModule
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._workflows.adopt import (
-    Adopter, DEFAULT_ATTRIBUTES, Settings, explicit_names)
+    Adopter, Settings, explicit_names)
 
 
 def main():
-    attribute_spec = dict((key, dict(type='str', default=value)) for key, value in DEFAULT_ATTRIBUTES.items())
     spec = claim_argument_spec()
     spec.update(dict(
         allocations=dict(type='list', elements='dict', required=True),
@@ -269,14 +236,13 @@ def main():
             namespace=dict(type='str', required=True),
             bucket=dict(type='str'),
         )),
-        attributes=dict(type='dict', default={}, options=attribute_spec),
     ))
     module = EcsModule(spec, workers=True)
 
     def work(client):
         explicit = explicit_names(module.params['namespaces'])
         ledger = ledger_opener('ecs_adopt', module.params, module.check_mode) if module.params['allocations'] else None
-        adopter = Adopter(client, Settings(module.params['attributes']), module.check_mode, ledger=ledger)
+        adopter = Adopter(client, Settings(module.params['attribute_names']), module.check_mode, ledger=ledger)
         outcome = adopter.run(module.params['allocations'], explicit)
         if not module.diff:
             outcome.pop('diff')

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ecs_bucket
 short_description: Create or delete a bucket in a Dell ECS namespace and manage its quota
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Makes sure a bucket exists in a namespace (with its replication group, file system access, encryption and quota),
     or that it does not exist.

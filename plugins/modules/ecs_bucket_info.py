@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ecs_bucket_info
 short_description: Read the buckets of a Dell ECS namespace
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads every bucket of a namespace, or one bucket, with its quota, file system flag, encryption and replication group.
   - A namespace or bucket that does not exist gives an empty list (see RV(namespace_exists)).
@@ -105,7 +105,7 @@ ecs_calls:
 
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.ecs_module import EcsModule
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.transport import check_name
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.views import bucket_view
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.summaries import bucket_view
 
 
 def main():

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ecs_bucket_quota
 short_description: Set or remove the quota of a Dell ECS bucket
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Sets the hard quota (ECS C(blockSize)) and the soft quota (C(notificationSize)) of an existing bucket,
     in GB or TB, with the soft quota as a percentage (default 90 %, at least 1 GB) or in GB.

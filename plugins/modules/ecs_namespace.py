@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ecs_namespace
 short_description: Create, update or delete a Dell ECS namespace
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Makes sure an ECS namespace exists with a default replication group, an LDAP/AD group mapping and a quota,
     or that it does not exist.

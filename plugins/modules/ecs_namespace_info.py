@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ecs_namespace_info
 short_description: Read Dell ECS namespaces with their quotas
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads one, some or all namespaces of an ECS with their replication group, user mapping and quota.
   - The reads run in parallel (O(max_workers)) with one token.
@@ -106,7 +106,7 @@ from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.ecs_mod
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.errors import is_not_found
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.quota import quota_from_record
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.transport import check_name
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.views import namespace_view
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.summaries import namespace_view
 
 
 def summary(client, record, quota=None):

@@ -10,22 +10,22 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ecs_provision
 short_description: Provision ColdFront allocations on one Dell ECS endpoint (namespace, quota, bucket) and push quota changes
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Takes the ECS views of the allocations of one ECS resource (the host var C(ecs_allocations) of the
     P(hpc.coldfront_ecs.coldfront#inventory) inventory, see C(docs/inventory.md)) and does, in one call, with one token and a
     bounded number of parallel ECS calls, what the allocations need.
   - An allocation without a recorded C(Subdirectory) is validated (the view's C(errors), the names, the automation
     options, a positive quota and, with O(overcommit), the quota against the resource) and then gets its namespace (default
-    replication group O(replication_group), the project title as LDAP group in O(ldap_domain), hard quota from
+    replication group O(replication_group), the allocation's C(ldap_group) as group in O(ldap_domain), hard quota from
     C(Storage Quota (TB)) and a soft quota at O(soft_quota_percent)) and its bucket (file system access only with the
     C(nfs_share) option, the same quota when O(bucket_quota)).
   - Ownership is recorded, never guessed. Before anything is created on ECS, the allocation's claim on its namespace and
-    bucket (the allocation attribute O(attributes.claim), C(<namespace>:<bucket>)) is written in ColdFront, in one
+    bucket (the allocation attribute O(attribute_names.claim), C(<namespace>:<bucket>)) is written in ColdFront, in one
     transaction that locks the ECS resources of the endpoint's federation and refuses a namespace that any other
     allocation, in any status, on any resource of the same ECS federation has claimed or recorded (C(Subdirectory)).
     The federation is read from ECS (C(GET /object/vdcs/vdc/list), one call per run) and recorded on the resource
-    (O(federation_attribute)), so resources whose C(url) strings differ (an IP, a DNS alias, a load balancer) but
+    (O(attribute_names.federation)), so resources whose C(url) strings differ (an IP, a DNS alias, a load balancer) but
     reach one federation share one namespace name space.
   - A namespace that already exists on ECS is completed only when this allocation claimed it (a run interrupted between
     its claim and the ECS changes is finished by the next one). Any other existing namespace is refused with
@@ -53,7 +53,10 @@ options:
     description:
       - ECS views of the allocations (elements of the host var C(ecs_allocations)), all of one ECS endpoint.
       - Keys used are C(id), C(project), C(resource), C(namespace), C(bucket), C(subdirectory), C(quota_tb),
-        C(quota_bytes), C(options) and C(errors). An allocation whose C(errors) is not empty is reported as failed.
+        C(quota_bytes), C(options), C(ldap_group) and C(errors). An allocation whose C(errors) is not empty is reported
+        as failed.
+      - C(ldap_group) is the group of the new namespace's group mapping (the inventory's C(group_template)); a view
+        without the key maps the project title C(project).
     type: list
     elements: dict
     required: true
@@ -83,45 +86,24 @@ options:
       - The check is made in the same locked ColdFront step as the claims, and counts the claims of other runs that ECS
         does not show yet, so two runs started together cannot exceed it between them.
     type: float
+  resource_soft_quota_percent:
+    description:
+      - "Soft quota percentages per ColdFront resource name, for example C({ecs-archive: 80}); the value for O(resource)
+        wins over O(soft_quota_percent)."
+    type: dict
+    default: {}
+  resource_overcommit:
+    description:
+      - "Overcommit allowances per ColdFront resource name, for example C({ecs-archive: 1.0}); the value for O(resource)
+        wins over O(overcommit). A null value means no limit for that resource."
+    type: dict
+    default: {}
   default_options:
     description:
       - Automation options for a new allocation that has none (no automation-options attribute and no inventory default).
       - Only C(nfs_share) is supported; any other option makes the allocation fail with its name.
     type: list
     elements: str
-  attributes:
-    description: Names of the ColdFront allocation attributes used in RV(records).
-    type: dict
-    default: {}
-    suboptions:
-      namespace:
-        description: Attribute that records the namespace.
-        type: str
-        default: Namespace
-      bucket:
-        description: Attribute that records the bucket.
-        type: str
-        default: Bucket
-      subdirectory:
-        description: Attribute that records C(<namespace>:<bucket>) (what marks an allocation as provisioned).
-        type: str
-        default: Subdirectory
-      quota_bytes:
-        description: Attribute that records the last agreed quota in bytes.
-        type: str
-        default: Quota_In_Bytes
-      bucket_quota_bytes:
-        description: Attribute that records the quota last set on the bucket, in bytes.
-        type: str
-        default: Bucket_Quota_In_Bytes
-      claim:
-        description: Attribute that records the allocation's claim, C(<namespace>:<bucket>), before ECS is changed.
-        type: str
-        default: ECS_Claim
-      quota_tb:
-        description: Attribute with the quota in TB, read for the claims of other runs in the O(overcommit) check.
-        type: str
-        default: Storage Quota (TB)
   recorded_federation:
     description:
       - The federation ColdFront holds for the resource, as far as the caller knows (the inventory's resource
@@ -134,6 +116,7 @@ extends_documentation_fragment:
   - hpc.coldfront_ecs.coldfront
   - hpc.coldfront_ecs.coldfront.history
   - hpc.coldfront_ecs.claims
+  - hpc.coldfront_ecs.attribute_names
 attributes:
   check_mode:
     support: full
@@ -213,13 +196,34 @@ results:
       description: New allocations only, the automation options used.
       type: list
       elements: str
+    old_quota_bytes:
+      description: For V(quota_pushed), the namespace quota on ECS before the push, in bytes (-1 for no quota); else null.
+      type: int
+    new_quota_bytes:
+      description: For V(quota_pushed), the namespace quota pushed, in bytes; else null.
+      type: int
+    quota_change:
+      description: For V(quota_pushed), the old and the new namespace quota in TB (C(10 TB -> 12 TB)); else null.
+      type: str
+    resolve:
+      description:
+        - For V(conflict), both quotas in bytes (C(coldfront_quota_bytes), C(ecs_quota_bytes)) and the exact values
+          that settle it, each a dict of attribute name to value - C(keep_coldfront) (set the agreed bytes attribute to the ECS
+          value; the next run pushes the ColdFront quota; null when ColdFront has no quota) and C(keep_ecs) (set the
+          TB attribute to the ECS value; sync records it); else null.
+      type: dict
   sample: [{"allocation_id": 1, "project": "Smith Lab", "resource": "ecs-east", "namespace": "smith-lab",
             "bucket": "lab-smith-lab-bucket", "action": "created", "filesystem_enabled": false, "options": [],
             "changes": ["namespace smith-lab: create namespace", "namespace smith-lab: set quota 10240/9216 GB",
                         "bucket lab-smith-lab-bucket: create bucket", "bucket lab-smith-lab-bucket: set quota 10240/9216 GB"],
             "record": {"Namespace": "smith-lab", "Bucket": "lab-smith-lab-bucket",
                        "Subdirectory": "smith-lab:lab-smith-lab-bucket", "Quota_In_Bytes": 10995116277760},
-            "error": null}]
+            "error": null, "old_quota_bytes": null, "new_quota_bytes": null, "quota_change": null, "resolve": null},
+           {"allocation_id": 2, "project": "Jones Lab", "resource": "ecs-east", "namespace": "jones-lab",
+            "bucket": "lab-jones-lab-bucket", "action": "quota_pushed",
+            "changes": ["namespace jones-lab: set quota 12288/11059 GB"], "record": {"Quota_In_Bytes": 13194139533312},
+            "error": null, "old_quota_bytes": 10995116277760, "new_quota_bytes": 13194139533312,
+            "quota_change": "10 TB -> 12 TB", "resolve": null}]
 records:
   description: Every RV(results[].record) item as M(hpc.coldfront_ecs.coldfront_allocation_attribute) takes it.
   returned: success
@@ -235,10 +239,12 @@ summary:
 report:
   description:
     - For a human summary, the allocations C(created), C(resumed), C(quota_pushed), C(bucket_quota_set) and
-      C(recorded), each as C(allocation <id> (<project>)) followed by C(<namespace>:<bucket>).
+      C(recorded), each as C(allocation <id> (<project>)) followed by C(<namespace>:<bucket>); a C(quota_pushed)
+      line ends with the old and the new quota in TB (C(10 TB -> 12 TB)).
   returned: success
   type: dict
-  sample: {"created": ["allocation 1 (Smith Lab): smith-lab:lab-smith-lab-bucket"], "resumed": [], "quota_pushed": [],
+  sample: {"created": ["allocation 1 (Smith Lab): smith-lab:lab-smith-lab-bucket"], "resumed": [],
+           "quota_pushed": ["allocation 2 (Jones Lab): jones-lab:lab-jones-lab-bucket: 10 TB -> 12 TB"],
            "bucket_quota_set": [], "recorded": []}
 failures:
   description: The RV(results[].error) lines of the failed and conflicting allocations.
@@ -266,27 +272,28 @@ from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.claim_m
     claim_argument_spec, ledger_opener, resource_of)
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.ecs_module import EcsModule
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.errors import EcsConfigError
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._workflows.provision import (
-    DEFAULT_ATTRIBUTES, Provisioner, Settings)
-
-ATTRIBUTES = dict(DEFAULT_ATTRIBUTES, quota_tb='Storage Quota (TB)')
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.overrides import (
+    checked_overcommit, checked_soft_quota_percent)
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.quota import resource_value
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._workflows.provision import Provisioner, Settings
 
 
 def settings_from_params(params, resource=None):
-    if not 1 <= params['soft_quota_percent'] <= 100:
-        raise EcsConfigError('soft_quota_percent %d must be between 1 and 100' % params['soft_quota_percent'])
-    if params['overcommit'] is not None and params['overcommit'] <= 0:
-        raise EcsConfigError('overcommit %s must be a positive factor (1.2 = 120 %% of capacity), or not set for no limit'
-                             % params['overcommit'])
+    """The run's settings; the per-resource soft quota and overcommit of ``resource`` win over the global ones."""
+    try:
+        percent = checked_soft_quota_percent(
+            resource_value(params['resource_soft_quota_percent'], resource, params['soft_quota_percent']))
+        overcommit = checked_overcommit(resource_value(params['resource_overcommit'], resource, params['overcommit']))
+    except ValueError as exc:
+        raise EcsConfigError('resource %s: %s' % (resource, exc))
     return Settings(replication_group=params['replication_group'], ldap_domain=params['ldap_domain'],
-                    soft_quota_percent=params['soft_quota_percent'], bucket_quota=params['bucket_quota'],
-                    overcommit=params['overcommit'], default_options=params['default_options'],
-                    attributes=params['attributes'], recorded_federation=params['recorded_federation'],
+                    soft_quota_percent=percent, bucket_quota=params['bucket_quota'],
+                    overcommit=overcommit, default_options=params['default_options'],
+                    attributes=params['attribute_names'], recorded_federation=params['recorded_federation'],
                     resource=resource)
 
 
 def main():
-    attribute_spec = dict((key, dict(type='str', default=value)) for key, value in ATTRIBUTES.items())
     spec = claim_argument_spec()
     spec.update(dict(
         allocations=dict(type='list', elements='dict', required=True),
@@ -295,8 +302,9 @@ def main():
         soft_quota_percent=dict(type='int', default=90),
         bucket_quota=dict(type='bool', default=True),
         overcommit=dict(type='float'),
+        resource_soft_quota_percent=dict(type='dict', default={}),
+        resource_overcommit=dict(type='dict', default={}),
         default_options=dict(type='list', elements='str'),
-        attributes=dict(type='dict', default={}, options=attribute_spec),
         recorded_federation=dict(type='str'),
     ))
     module = EcsModule(spec, workers=True)

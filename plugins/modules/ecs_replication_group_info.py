@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ecs_replication_group_info
 short_description: List the replication groups of a Dell ECS
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Lists the replication groups (ECS "data service vpools") with their ids, for example to check the name a ColdFront
     resource attribute gives before namespaces are created with it.
@@ -95,7 +95,7 @@ ecs_calls:
 '''
 
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.ecs_module import EcsModule
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.views import replication_group_view
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.summaries import replication_group_view
 
 
 def main():

@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ecs_usage_info
 short_description: Everything a usage sync needs from one Dell ECS, in one call
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Reads, for one ECS endpoint, the cluster capacity, every namespace with its quota (so that the allocated total can be
     computed), and the billing (used size) of each requested namespace and of each of its buckets, in KB and bytes.

@@ -7,8 +7,10 @@
 For each N and API profile it builds a world (world.py: a real ColdFront with N provisioned allocations over R ECS
 resources, one simulator per resource with latency L per call), then measures, each in one run: the inventory
 (``ansible-inventory --list``, ``--graph``, and the plugin's own work), ``sync.yml`` cold then unchanged, the
-baseline (once per N, in the first profile's world: its cost does not depend on the profile), and ``provision.yml``
-for the ``--fresh`` newly approved allocations.  It prints one table, the growth exponents and the targets, and
+baseline (the reference plugin as it runs, right after our syncs in the same world, so that every ratio compares
+runs minutes apart; ``--design-baseline`` adds the first baseline in the first profile's world), and
+``provision.yml`` for the ``--fresh`` newly approved allocations.  With ``--repeat`` each ratio is the median of
+the ratios of each repeat (each pairs a sync with the baseline of the same world).  It prints one table, the growth exponents and the targets, and
 writes everything as JSON.
 """
 
@@ -53,6 +55,8 @@ def parse_args(argv):
     parser.add_argument('--no-baseline', action='store_true', help='skip the baseline (it is the slow part)')
     parser.add_argument('--baseline-up-to', type=int, default=None, metavar='N',
                         help='run the baseline only at scales up to N (at 10000 it takes about 25 min)')
+    parser.add_argument('--design-baseline', action='store_true',
+                        help='also run the first baseline (a sketch, not the plugin as it runs), once per N')
     parser.add_argument('--json', default=os.path.join(REPO, '.bench', 'results.json'), help='JSON output (default %(default)s)')
     parser.add_argument('--workdir', default=os.path.join(REPO, '.bench', 'work'), help='scratch directory')
     args = parser.parse_args(argv)
@@ -88,8 +92,8 @@ def row_of(step, n, profile):
     return row
 
 
-def world_steps(world, n, with_baseline):
-    """Every measured step of one world, in order (the baseline before provision: same allocations as sync)."""
+def world_steps(world, n, with_baseline, design=False):
+    """Every measured step of one world, in order (the baselines before provision: same allocations as sync)."""
     yield steps.inventory_list(world, n)
     yield steps.inventory_list(world, n, lean=True)
     yield steps.inventory_graph(world, n)
@@ -99,11 +103,13 @@ def world_steps(world, n, with_baseline):
     yield steps.sync(world, 'sync (unchanged, lean)', n, lean=True)
     if with_baseline:
         yield steps.baseline(world, n)
+    if design:
+        yield steps.baseline(world, n, variant='design')
     if world.fresh and steps.provision_available():
         yield steps.provision(world)
 
 
-def run_world(args, n, profile, with_baseline, say):
+def run_world(args, n, profile, with_baseline, say, design=False):
     directory = os.path.join(args.workdir, 'n%d-%s' % (n, profile))
     shutil.rmtree(directory, ignore_errors=True)
     os.makedirs(directory)
@@ -113,11 +119,11 @@ def run_world(args, n, profile, with_baseline, say):
     say('N=%d %s: world built in %.1f s (load %.2f)' % (n, profile, time.monotonic() - started, os.getloadavg()[0]))
     rows = []
     try:
-        for step in world_steps(world, n, with_baseline):
+        for step in world_steps(world, n, with_baseline, design):
             row = row_of(step, n, profile)
             rows.append(row)
-            say('  %-22s %7.2f s  %6d calls  %6d rows  %6d history  %s' % (
-                row['step'], row['wall_s'], row['ecs_calls'], row['rows_written'], row['history_rows'],
+            say('  %-22s %7.2f s  %6.1f cpu s  %6d calls  %6d rows  %6d history  %s' % (
+                row['step'], row['wall_s'], row['cpu_s'], row['ecs_calls'], row['rows_written'], row['history_rows'],
                 'ok' if row['ok'] else 'FAILED: %s' % json.dumps(row['summary'])[:2000]))
     finally:
         world.stop()
@@ -139,7 +145,7 @@ def main(argv=None):
     settings = {'scales': args.scales, 'resources': args.resources, 'latency_ms': args.latency_ms, 'db': args.db,
                 'profiles': args.profiles, 'fresh': args.fresh, 'repeat': args.repeat,
                 'repeat_up_to': args.repeat_up_to, 'baseline': not args.no_baseline,
-                'baseline_up_to': args.baseline_up_to}
+                'baseline_up_to': args.baseline_up_to, 'design_baseline': args.design_baseline}
     info = machine()
     rows = []
     for repeat in range(args.repeat):
@@ -148,8 +154,10 @@ def main(argv=None):
                 continue
             baseline = not args.no_baseline and (args.baseline_up_to is None or n <= args.baseline_up_to)
             for index, profile in enumerate(args.profiles):
-                rows += run_world(args, n, profile, index == 0 and baseline, say)
-    merged = report.add_speedups(report.merge_repeats(rows))
+                for row in run_world(args, n, profile, baseline, say, index == 0 and baseline and args.design_baseline):
+                    row['repeat'] = repeat
+                    rows.append(row)
+    merged = report.add_speedups(report.merge_repeats(rows), rows)
     growth = report.exponents(merged)
     verdicts = report.targets(merged, settings)
 

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 from bench.measure import measure_step
 from bench.world import BENCH_DIR, REPO
@@ -84,12 +85,27 @@ def inventory_probe(world, allocations):
     return measure_step(world, 'inventory plugin work', run, allocations)
 
 
+def timeline(result, started):
+    """``[[task, seconds]]``: how long each task took, from the end of the one before (the first from the
+    start of ``ansible-playbook``: Ansible's start, the inventory, the play's set-up); the hosts run in step."""
+    ends = {}
+    for event in result.events:
+        ends[event['task']] = max(ends.get(event['task'], 0), event['time'] - started)
+    phases, previous = [], 0.0
+    for task, end in sorted(ends.items(), key=lambda item: item[1]):
+        phases.append([task, round(end - previous, 2)])
+        previous = end
+    return phases
+
+
 def sync(world, name, allocations, lean=False):
     """``playbooks/sync.yml`` through the inventory plugin (``lean``: the roles read the allocations themselves)."""
     def run():
+        started = time.time()
         result = world.run(SYNC, inventory=world.lean_inventory if lean else world.inventory)
         summary = _play_summary(result, 'ecs_sync_summary', lambda item: _counts(item).get('synced', 0))
         summary['ok'] = summary['ok'] and summary['done'] == allocations
+        summary['timeline'] = timeline(result, started)
         return summary
     return measure_step(world, name, run, allocations)
 
@@ -112,16 +128,25 @@ def provision_available():
         PROVISION, 'plugins/modules/ecs_provision.py', 'roles/ecs_provision/tasks/main.yml'))
 
 
-def baseline(world, allocations):
-    """The reference plugin's algorithm (baseline.py) in its own process, on the same simulators and database."""
+BASELINE_STEPS = {'reference': 'baseline sync', 'design': 'baseline sync (design)'}
+
+
+def baseline(world, allocations, variant='reference'):
+    """The reference plugin's sync (baseline.py) in its own process, on the same simulators and database.
+
+    ``variant``: ``reference`` (the plugin as it runs) or ``design`` (the first baseline, kept to compare).
+    """
     def run():
-        command = [os.path.join(BIN, 'python'), os.path.join(BENCH_DIR, 'baseline.py'), '--ca', world.east.ca_path]
+        command = [os.path.join(BIN, 'python'), os.path.join(BENCH_DIR, 'baseline.py'), '--ca', world.east.ca_path,
+                   '--variant', variant]
         for resource, simulator in world.simulators.items():
             command += ['--resource', '%s=%s' % (resource, simulator.url)]
         proc = subprocess.run(command, env=base_env(world.env), cwd=REPO, capture_output=True, text=True, check=False)
         if proc.returncode:
             return {'ok': False, 'error': proc.stderr[-TAIL:]}
         summary = json.loads(proc.stdout)
-        summary['ok'] = True
+        summary['ok'] = summary['synced'] == allocations and not summary['errors']
+        if not summary['ok']:
+            summary['log'] = proc.stderr[-TAIL:]
         return summary
-    return measure_step(world, 'baseline sync', run, allocations)
+    return measure_step(world, BASELINE_STEPS[variant], run, allocations)

@@ -1,7 +1,7 @@
 """Bad input from ColdFront: one ColdFront holds every case, ONE inventory run and ONE provision run read it, and
 each case is checked against its exact error.
 
-Input from ColdFront is untrusted (DESIGN section 7): project titles, the ``Namespace``/``Bucket``/``Subdirectory``
+Input from ColdFront is untrusted: project titles, the ``Namespace``/``Bucket``/``Subdirectory``
 attributes a person can edit, quotas, resource ``url`` attributes.  What must hold for every bad case: the inventory
 reports the exact error on the allocation (or leaves the resource out with the exact warning), provision refuses the
 allocation with that error and creates nothing for it, nothing is recorded for it in ColdFront, the good allocations
@@ -118,8 +118,8 @@ BAD_URLS = {
     'ecs-http': ('http://ecs5.example.org', ": 'url' attribute 'http://ecs5.example.org' refused (host "
                                             "'http://ecs5.example.org' uses http://: the ECS Management API is HTTPS only; "
                                             "give the host name or https://host): left out of the inventory"),
-    'ecs-creds': ('https://admin:Url-Pw-77@ecs6.example.org', ": 'url' attribute 'https://admin:********@ecs6.example.org' "
-                                                              "refused (host 'https://admin:********@ecs6.example.org' "
+    'ecs-creds': ('https://admin:Url-Pw-77@ecs6.example.org', ": 'url' attribute 'https://admin:***@ecs6.example.org' "
+                                                              "refused (host 'https://admin:***@ecs6.example.org' "
                                                               "contains credentials: use the username and password "
                                                               "options): left out of the inventory"),
     'ECS-Archive': (None, " has no 'url' attribute: left out of the inventory; set it to the ECS host name or "

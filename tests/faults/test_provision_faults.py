@@ -74,14 +74,15 @@ def test_persistent_ecs_faults_fail_only_what_they_touch(ecs_world):
     assert smith['error'].startswith("allocation %d (project 'Smith Lab', resource 'ecs-east'): read namespace "
                                      "smith-lab: GET /object/namespaces/namespace/smith-lab failed: ReadTimeoutError"
                                      % site.allocation_id('smith-east')), smith
-    assert 'did not answer within 1.0s' in smith['error']
-    assert 'read namespace jones-genomics: GET /object/namespaces/namespace/jones-genomics failed' in jones['error']
-    assert 'HTTP 500, ECS error 7000' in jones['error']
+    assert 'read namespace jones-genomics: GET /object/namespaces/namespace/jones-genomics failed (HTTP 500, ECS ' \
+        'error 7000)' in jones['error'], jones
     assert sorted(ecs_world.east.state()['namespaces']) == ['lee-lab']
     assert ecs_world.west.state()['namespaces'] == {}
     assert_untouched(site, before)
     west = result.task(PROVISION_TASK, host='ecs-west')
-    assert west[0]['status'] == 'failed' and west[0]['result']['msg'].startswith('GET /login failed: '), result.output
+    assert west[0]['status'] == 'failed', result.output
+    error = west[0]['result']['error']
+    assert (error['method'], error['path'], error['status']) == ('GET', '/login', None), error    # no answer at all
 
     for simulator in ecs_world.simulators.values():
         simulator.clear_faults()
@@ -145,8 +146,9 @@ def test_token_cap_and_expiry(ecs_world):
     assert ecs_world.west.stats()['logins'] >= 2
     east = result.task(PROVISION_TASK, host='ecs-east')[0]
     assert east['status'] == 'failed', result.output
-    assert east['result']['msg'].startswith('GET /login failed (HTTP 403, ECS error 1031)'), east['result']['msg']
-    assert 'maximum of 1 authentication tokens' in east['result']['msg']
+    error = east['result']['error']
+    assert (error['path'], error['status'], error['code']) == ('/login', 403, 1031), error
+    assert 'maximum of 1 authentication tokens' in error['details']     # ECS's own words, passed on
     assert ecs_world.east.state()['namespaces'] == {}
     assert_untouched(site, before)
 
@@ -214,9 +216,9 @@ def test_coldfront_fails_mid_record_or_is_unreachable(ecs_world):
 
     assert result.rc != 0
     assert_recording_failed(result, ecs_world, 'ecs-east', message)
-    # ecs-west cannot even record its claims: nothing is created there.
+    # ecs-west cannot even read its allocations: nothing is created there.
     west = assert_finished(result, SUMMARY, HOSTS)['ecs-west']['failed']
-    assert west and all('record the claim in ColdFront (nothing was changed on ECS)' in line and
+    assert west and all('its allocations could not be read from ColdFront (nothing was changed on ECS)' in line and
                         'cannot reach the ColdFront database (postgresql coldfront@127.0.0.1:9/coldfront)' in line
                         for line in west), west
     assert 'Dead-Db-Pw-93' not in result.output

@@ -16,8 +16,8 @@ import time
 import pytest
 
 from faults.helpers import (
-    SYNC_LABS, allow_writes, assert_converges, assert_finished, assert_synced, assert_untouched, coldfront_writes_locked,
-    lab, locked_message, refuse_writes, seed_sync_world, snapshot, sync_entries)
+    READ_TASK, SYNC_LABS, allow_writes, assert_converges, assert_finished, assert_synced, assert_untouched,
+    coldfront_writes_locked, lab, locked_message, refuse_writes, seed_sync_world, snapshot, sync_entries)
 
 pytestmark = [pytest.mark.coldfront, pytest.mark.simulator]
 
@@ -30,6 +30,13 @@ SEQUENTIAL = {'coldfront_ecs_max_workers': 1}
 
 def refs(resource=None):
     return [item.ref for item in SYNC_LABS if resource is None or item.resource == resource]
+
+
+def read_error(result, resource):
+    """The structured ``error`` of the failed ECS read (ecs_usage_info) of ``resource``."""
+    [event] = result.task(READ_TASK, host=resource)
+    assert event['status'] == 'failed', result.output
+    return event['result']['error']
 
 
 def not_synced(world, resource):
@@ -60,14 +67,15 @@ def test_persistent_ecs_faults_skip_only_what_they_touch(ecs_world):
     entries = sync_entries(result, 'ecs-east')
     smith, jones = (entries[site.allocation_id(ref)] for ref in ('smith-east', 'jones-east'))
     assert smith['status'] == jones['status'] == 'skipped'
+    assert smith['kind'] == jones['kind'] == 'unreadable'
     assert smith['reason'].startswith('allocation %d (project Smith Lab) on ecs-east: could not read the quota and '
                                       'billing of namespace smith-lab' % site.allocation_id('smith-east')), smith
     assert 'GET /object/namespaces/namespace/smith-lab/quota' in smith['reason']
-    assert 'did not answer within 1.0s' in smith['reason']
-    assert 'namespace jones-genomics' in jones['reason'] and 'HTTP 500, ECS error 7000' in jones['reason'], jones
+    failed_reads = {(f['namespace'], f['status'], f['code']) for f in summaries['ecs-east']['ecs_failures']}
+    assert ('jones-genomics', 500, 7000) in failed_reads and ('smith-lab', None, None) in failed_reads, failed_reads
     west = summaries['ecs-west']
-    assert not west['ok'] and west['error'].startswith(not_synced(ecs_world, 'ecs-west') + 'GET /login failed: '), west
-    assert 'Connection aborted' in west['error'] and 'check host and port' in west['error']
+    assert not west['ok'] and west['error'].startswith(not_synced(ecs_world, 'ecs-west')), west
+    assert (read_error(result, 'ecs-west')['kind'], read_error(result, 'ecs-west')['path']) == ('connection', '/login')
     assert_untouched(site, {ref: before[ref] for ref in ('smith-east', 'jones-east', 'odd-west', 'kim-west')})
     # The failure message of the play names both skipped allocations and the unreachable resource.
     for text in ('namespace smith-lab', 'namespace jones-genomics', not_synced(ecs_world, 'ecs-west')):
@@ -126,9 +134,10 @@ def test_token_cap(ecs_world):
     for ref in refs('ecs-west'):
         assert_synced(site, lab(ref))
     assert_untouched(site, before)
-    error = summaries['ecs-east']['error']
-    assert error.startswith(not_synced(ecs_world, 'ecs-east') + 'GET /login failed (HTTP 403, ECS error 1031)'), error
-    assert 'maximum of 1 authentication tokens' in error
+    assert summaries['ecs-east']['error'].startswith(not_synced(ecs_world, 'ecs-east')), summaries['ecs-east']
+    error = read_error(result, 'ecs-east')
+    assert (error['path'], error['status'], error['code']) == ('/login', 403, 1031), error
+    assert 'maximum of 1 authentication tokens' in error['details']      # ECS's own words, passed on
 
     holder.logout()
     ecs_world.tokens_held.clear()
@@ -161,16 +170,12 @@ def test_login_hanging_past_the_timeout_is_tried_once(ecs_world):
     assert result.rc != 0
     summaries = assert_finished(result, SUMMARY, HOSTS)
     east = summaries['ecs-east']
-    assert not east['ok'] and east['error'].startswith(
-        not_synced(ecs_world, 'ecs-east') + 'GET /login failed: ReadTimeoutError: '), east
-    assert east['error'].endswith(
-        ' - the login timed out (no answer within 1.0s) and was not retried, because ECS may have created a token all '
-        'the same: ECS may hold one unused token of this user until it expires (2 hours idle by default; it counts '
-        'against the limit of 100 live tokens per user); check the load on ECS or raise the timeout option, then '
-        're-run'), east
+    assert not east['ok'] and east['error'].startswith(not_synced(ecs_world, 'ecs-east')), east
+    assert (read_error(result, 'ecs-east')['kind'], read_error(result, 'ecs-east')['path']) == ('timeout', '/login')
+    assert 'ECS may hold one unused token' in east['error'], east        # the warning is the behaviour here
     west = summaries['ecs-west']
-    assert not west['ok'] and west['error'].startswith(not_synced(ecs_world, 'ecs-west') + 'GET /login failed: '), west
-    assert 'Connection aborted' in west['error'] and 'unused token' not in west['error'], west
+    assert not west['ok'] and west['error'].startswith(not_synced(ecs_world, 'ecs-west')), west
+    assert read_error(result, 'ecs-west')['kind'] == 'connection'       # never reached ECS: no unused-token warning
     assert_untouched(site, before)
 
     wait_for(lambda: ecs_world.east.stats()['requests'].get('GET /login'))

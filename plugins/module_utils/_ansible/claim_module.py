@@ -12,13 +12,14 @@ from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.coldfro
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._coldfront.access import setup_django
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._coldfront.claims import ClaimNames, claim_ledger
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.errors import EcsConfigError
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.attributes import attribute_names_spec
 
 
 def claim_argument_spec():
-    """The ColdFront connection and history options, and ``resource``, ``federation_attribute``, ``url_attribute``."""
+    """The ColdFront connection and history options, ``resource`` and ``attribute_names``."""
     spec = coldfront_argument_spec(writes=True)
-    spec.update(resource=dict(type='str'), federation_attribute=dict(type='str', default='ecs_federation'),
-                url_attribute=dict(type='str', default='url'))
+    spec.update(resource=dict(type='str'),
+                attribute_names=dict(type='dict', default={}, options=attribute_names_spec()))
     return spec
 
 
@@ -43,10 +44,9 @@ def ledger_opener(name, params, check_mode):
     def open_ledger(vdcs):
         setup_django(env_file=params['coldfront_env_file'], db_url=params['db_url'],
                      settings_module=params['settings_module'])
-        attributes = params['attributes']
+        attributes = params['attribute_names']
         names = ClaimNames(claim=attributes['claim'], subdirectory=attributes['subdirectory'],
-                           quota_tb=attributes['quota_tb'], federation=params['federation_attribute'],
-                           url=params['url_attribute'])
+                           quota_tb=attributes['quota_tb'], federation=attributes['federation'], url=attributes['url'])
         reason = '%s: %s' % (name, params['change_reason']) if params['change_reason'] else name
         return claim_ledger(resource, vdcs, names, reason=reason, user=params['history_user'], check_mode=check_mode)
     return open_ledger

@@ -9,7 +9,9 @@ __metaclass__ = type
 
 import traceback
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import env_fallback, missing_required_lib
+
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.base_module import CollectionModule
 
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._coldfront.access import (
     ColdFrontError, ColdFrontUnavailable, DEFAULT_SETTINGS_MODULE, _first_line, mask, setup_django)
@@ -30,7 +32,7 @@ def coldfront_argument_spec(writes=True):
     return spec
 
 
-class ColdFrontModule(AnsibleModule):
+class ColdFrontModule(CollectionModule):
     """An AnsibleModule that reaches ColdFront; ``name`` is the short module name used in change reasons."""
 
     def __init__(self, name, argument_spec, writes=True, **kwargs):
@@ -43,14 +45,9 @@ class ColdFrontModule(AnsibleModule):
 
     @property
     def reason(self):
-        """``<module>`` or ``<module>: <change_reason>`` (coldfront_write prefixes the collection name)."""
+        """``<module>`` or ``<module>: <change_reason>`` (the ColdFront write layer prefixes the collection name)."""
         given = self.params.get('change_reason')
         return '%s: %s' % (self.short_name, given) if given else self.short_name
-
-    @property
-    def diff(self):
-        """Whether Ansible runs with --diff (AnsibleModule keeps it in a private attribute)."""
-        return self._diff
 
     @property
     def history_user(self):
@@ -91,4 +88,4 @@ class ColdFrontModule(AnsibleModule):
                                'transaction, rolled back): re-run once the database is available'
                                % (self.coldfront['database'], _first_line(exc)))
         result.setdefault('coldfront', {'version': self.coldfront['version'], 'database': self.coldfront['database']})
-        self.exit_json(**result)
+        self.exit_with(result)

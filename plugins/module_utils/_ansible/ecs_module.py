@@ -12,7 +12,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import env_fallback, missing_required_lib
+
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.base_module import CollectionModule
 
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.client import DEFAULT_MAX_WORKERS, EcsClient
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.errors import (
@@ -60,7 +62,7 @@ def client_from_params(params):
                      retries=params['retries'], max_workers=workers)
 
 
-class EcsModule:
+class EcsModule(CollectionModule):
     """An ``AnsibleModule`` with the ECS options, check mode, and :meth:`run` that always logs out."""
 
     def __init__(self, argument_spec, workers=False, quota=False, mutually_exclusive=None, **kwargs):
@@ -69,39 +71,49 @@ class EcsModule:
         exclusive = list(mutually_exclusive or [])
         if quota:
             exclusive += QUOTA_MUTUALLY_EXCLUSIVE
-        self.module = AnsibleModule(argument_spec=spec, supports_check_mode=True, mutually_exclusive=exclusive or None,
-                                    **kwargs)
-        self.params = self.module.params
-        self.check_mode = self.module.check_mode
-        self.diff = self.module._diff  # pylint: disable=protected-access  # the one place that reads it
-
-    def warn(self, message):
-        self.module.warn(message)
-
-    def fail(self, msg, **extra):
-        self.module.fail_json(msg=msg, **extra)
+        super(EcsModule, self).__init__(argument_spec=spec, supports_check_mode=True,
+                                        mutually_exclusive=exclusive or None, **kwargs)
 
     def run(self, work):
         """``work(client)`` returns the result dict; the token is released before the module exits."""
         if not HAS_REQUESTS:
-            self.fail(missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+            self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
         client = result = None
         try:
             client = client_from_params(self.params)
             if not client.validate_certs:
                 self.warn('validate_certs is false: the ECS certificate of %s is not verified, so the password and token '
                           'could be intercepted; set ca_path to the CA bundle instead' % client.base_url)
-            with client:
+            with _LoggedOut(self, client):
                 result = work(client)
                 result.setdefault('ecs_calls', client.calls)
         except EcsModuleFailure as failure:
-            self.fail(failure.msg, ecs_calls=_calls(client), **failure.extra)
+            self.fail_json(msg=failure.msg, ecs_calls=_calls(client), **failure.extra)
         except EcsApiError as error:
-            self.fail(error.message, error=error.as_dict(), ecs_calls=_calls(client))
+            self.fail_json(msg=error.message, error=error.as_dict(), ecs_calls=_calls(client))
         except EcsConfigError as error:
-            self.fail(str(error), ecs_calls=_calls(client))
-        self.module.exit_json(**result)
+            self.fail_json(msg=str(error), ecs_calls=_calls(client))
+        self.exit_with(result)
 
 
 def _calls(client):
     return client.calls if client is not None else 0
+
+
+class _LoggedOut:
+    """``with _LoggedOut(module, client)``: the client for the block; once it has logged out, its warnings (a failed
+    ``GET /logout`` leaves a token live on ECS) become warnings of the module's result."""
+
+    def __init__(self, module, client):
+        self.module = module
+        self.client = client
+
+    def __enter__(self):
+        return self.client.__enter__()
+
+    def __exit__(self, *exc_info):
+        try:
+            return self.client.__exit__(*exc_info)
+        finally:
+            for warning in getattr(self.client, 'warnings', ()):
+                self.module.warn(warning)

@@ -17,8 +17,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
-import re
 import sys
+import warnings as python_warnings
+
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.credentials import (
+    credential_secrets, hide_secrets, mask_credentials, url_shape_problem)
 
 DEFAULT_SETTINGS_MODULE = 'coldfront.config.settings'
 SUPPORTED_SERIES = '1.1'
@@ -32,7 +35,6 @@ DEFAULT_SELECTION = {'name_contains': 'ecs'}
 SELECTION_KEYS = ('name_contains', 'resource_types', 'attribute', 'query', 'names')
 
 _STATE = {'version': None, 'checked': {}, 'secrets': set()}
-_URL_CREDENTIALS = re.compile(r'(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^:/@\s]*):(?P<password>[^@\s]*)@')
 
 
 class ColdFrontError(Exception):
@@ -49,23 +51,29 @@ class InvalidSelection(ColdFrontError, ValueError):
 
 # ---- secrets never leave this module in clear ---------------------------------------------------
 def mask_url(url):
-    """``scheme://user:***@host/...``: a database URL with its password hidden."""
-    return _URL_CREDENTIALS.sub(lambda m: '%s%s:***@' % (m.group('scheme'), m.group('user')), url or '')
+    """``url`` (or any text) with the password of every ``user:password@`` and ``password=`` hidden, whatever the
+    URL's shape: ``scheme://user:***@host/...``, ``postgres:/user:***@host/db``, ``user:***@host``."""
+    return mask_credentials(url or '')
 
 
 def _remember_secret_from_url(url):
-    match = _URL_CREDENTIALS.search(url or '')
-    if match and match.group('password'):
-        _STATE['secrets'].add(match.group('password'))
+    _STATE['secrets'].update(credential_secrets(url))
 
 
 def mask(text):
     """``text`` with URL credentials and every database password seen by this process replaced by ``***``."""
-    text = mask_url(str(text))
-    for secret in sorted(_STATE['secrets'], key=len, reverse=True):
-        if len(secret) >= 3:
-            text = text.replace(secret, '***')
-    return text
+    return hide_secrets(mask_url(str(text)), _STATE['secrets'])
+
+
+def check_db_url(url):
+    """Refuse a DB_URL that is no URL (``postgres:/user:pw@host/db``) with a message that shows none of it."""
+    problem = url_shape_problem(url) if url else None
+    if problem:
+        raise ColdFrontError(
+            'DB_URL is not a database URL (%s; the value is not shown, it may hold a password): write it like '
+            'postgresql://coldfront:***@db.example.org:5432/coldfront (*** being the password) or '
+            'sqlite:////srv/coldfront/coldfront.db, in db_url, DB_URL or the DB_URL line of coldfront_env_file'
+            % problem)
 
 
 def _first_line(exc):
@@ -97,9 +105,10 @@ def describe_database(settings_dict):
     """``postgresql coldfront@127.0.0.1:5432/coldfront`` or ``sqlite /path/db``: never the password."""
     engine = settings_dict.get('ENGINE', '').rsplit('.', 1)[-1]
     if engine == 'sqlite3':
-        return 'sqlite %s' % settings_dict.get('NAME')
-    return '%s %s@%s:%s/%s' % (engine, settings_dict.get('USER') or '', settings_dict.get('HOST') or 'localhost',
-                               settings_dict.get('PORT') or 'default', settings_dict.get('NAME'))
+        return mask('sqlite %s' % settings_dict.get('NAME'))
+    # Masked too: a DB_URL with a slash missing leaves its password in NAME or HOST.
+    return mask('%s %s@%s:%s/%s' % (engine, settings_dict.get('USER') or '', settings_dict.get('HOST') or 'localhost',
+                                    settings_dict.get('PORT') or 'default', settings_dict.get('NAME')))
 
 
 def _set_environment(env_file, db_url, settings_module, secret_key):
@@ -164,6 +173,21 @@ def _check_schema(connection, description):
     return []
 
 
+def _setup_quietly(django):
+    """``django.setup()``; the Python warnings it raises come back masked (django-environ quotes a DB_URL it cannot
+    read, password included, in an "Engine not recognized" warning).  When it fails on a DB_URL (from an env file)
+    that is no URL, that is the error, not what Django made of it ("'cf' isn't an available database backend")."""
+    with python_warnings.catch_warnings(record=True) as caught:
+        try:
+            django.setup()
+        except Exception:
+            check_db_url(os.environ.get('DB_URL'))
+            raise
+        finally:
+            _remember_secret_from_url(os.environ.get('DB_URL'))
+    return ['while loading the ColdFront settings: %s' % mask(' '.join(str(item.message).split())) for item in caught]
+
+
 def setup_django(env_file=None, db_url=None, settings_module=DEFAULT_SETTINGS_MODULE, secret_key=None):
     """Set Django up with ColdFront's settings (once per process) and check version and schema.
 
@@ -175,6 +199,7 @@ def setup_django(env_file=None, db_url=None, settings_module=DEFAULT_SETTINGS_MO
     Raises :class:`ColdFrontUnavailable` (not importable; install hint) or :class:`ColdFrontError`.
     """
     _remember_secret_from_url(db_url or os.environ.get('DB_URL'))
+    check_db_url(db_url or os.environ.get('DB_URL'))
     coldfront = _import_coldfront()
     version = check_version(getattr(coldfront, 'VERSION', None))
     import django  # pylint: disable=import-outside-toplevel
@@ -184,7 +209,9 @@ def setup_django(env_file=None, db_url=None, settings_module=DEFAULT_SETTINGS_MO
     if not apps.ready:
         _set_environment(env_file, db_url, settings_module, secret_key)
         try:
-            django.setup()
+            warnings.extend(_setup_quietly(django))
+        except ColdFrontError:
+            raise
         except ImportError as exc:
             raise ColdFrontUnavailable('ColdFront settings %s cannot be imported (%s): %s'
                                        % (os.environ.get('DJANGO_SETTINGS_MODULE'), _first_line(exc), INSTALL_HINT))
@@ -198,6 +225,7 @@ def setup_django(env_file=None, db_url=None, settings_module=DEFAULT_SETTINGS_MO
                             % os.getcwd())
     from django.db import connection  # pylint: disable=import-outside-toplevel
     _remember_secret_from_url(os.environ.get('DB_URL'))
+    check_db_url(os.environ.get('DB_URL'))      # the env file's DB_URL is known only now
     if connection.settings_dict.get('PASSWORD'):
         _STATE['secrets'].add(str(connection.settings_dict['PASSWORD']))
     description = describe_database(connection.settings_dict)
@@ -230,8 +258,10 @@ def _date_text(value):
     return None if value is None else value.isoformat()
 
 
-def _allocation_records(allocation_models, queryset):
+def _allocation_records(allocation_models, queryset, project_attributes=None):
     """``[(allocation record, [resource id, ...])]`` of an Allocation ``queryset`` in 3 queries.
+
+    ``project_attributes`` (names): one more query fills ``project['attributes']`` with those project attributes.
 
     Reads plain rows (``values_list``), never model instances, which cost far more at thousands of
     allocations (docs/performance.md).
@@ -268,12 +298,28 @@ def _allocation_records(allocation_models, queryset):
         if allocation_id in pairs:
             pairs[allocation_id].append((name, {'id': pk, 'type': data_type, 'value': value,
                                                 'usage': float(usage) if has_usage and usage is not None else None}))
+    if project_attributes:
+        _add_project_attributes(records.values(), queryset, project_attributes)
     result = []
     for pk, record in records.items():
         record['resources'].sort()
         record['attributes'], record['duplicate_attributes'] = _first_wins(pairs[pk])
         result.append((record, resource_ids[pk]))
     return result
+
+
+def _add_project_attributes(records, queryset, names):
+    """``project['attributes']`` (``{name: value}``, the first of each name) of ``records``, in one query."""
+    from coldfront.core.project import models as project_models  # pylint: disable=import-outside-toplevel
+    rows = (project_models.ProjectAttribute.objects
+            .filter(project_id__in=queryset.values('project_id'), proj_attr_type__name__in=list(names))
+            .order_by('pk').values_list('project_id', 'proj_attr_type__name', 'value'))
+    pairs = {}
+    for project_id, name, value in rows:
+        pairs.setdefault(project_id, []).append((name, value))
+    for record in records:
+        project = record['project']
+        project['attributes'] = _first_wins(pairs.get(project['id'], ()))[0]
 
 
 def resource_record(resource):
@@ -392,7 +438,7 @@ def _allocation_queryset(allocation_models, resource_ids, allocation_statuses, a
 
 
 def load_resources(selection=None, allocation_statuses=('Active',), allocation_ids=None, claims_attribute=None,
-                   include_allocations=True):
+                   include_allocations=True, project_attributes=None):
     """Selected resources with attributes and their allocations, in 5 SQL queries whatever the size.
 
     ``allocation_statuses``: status names to include (None: every status); ``allocation_ids``: only
@@ -401,6 +447,8 @@ def load_resources(selection=None, allocation_statuses=('Active',), allocation_i
     claim attribute): one more query fills each record's ``other_claims`` with the non-empty values of those
     attributes on allocations left out by ``allocation_statuses`` (an Expired lab still owns its namespace).
     ``include_allocations`` False reads the resources only (their ``allocations`` lists stay empty).
+    ``project_attributes`` (project attribute names, for the group template): one more query fills each allocation's
+    ``project['attributes']`` with those attributes (``{name: value}``); without it the key is left out.
     Call :func:`setup_django` first.  Returns a list of resource records ordered by name.
     """
     from django.db.models import Prefetch  # pylint: disable=import-outside-toplevel
@@ -422,7 +470,7 @@ def load_resources(selection=None, allocation_statuses=('Active',), allocation_i
         return records
     queryset = _allocation_queryset(allocation_models, list(by_id), allocation_statuses,
                                     allocation_ids)
-    allocations = _allocation_records(allocation_models, queryset)
+    allocations = _allocation_records(allocation_models, queryset, project_attributes)
     check_statuses(allocation_models, _statuses(allocation_statuses), allocations)
     for record, resource_ids in allocations:
         for resource_id in resource_ids:

@@ -26,14 +26,15 @@ import contextlib
 
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._coldfront.access import ColdFrontError
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._coldfront.write import apply_changes
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.attributes import DEFAULT_NAMES
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.systems import federation_ids, federation_key
 
 
 class ClaimNames:
     """The attribute names the ledger reads and writes."""
 
-    def __init__(self, claim='ECS_Claim', subdirectory='Subdirectory', quota_tb='Storage Quota (TB)',
-                 federation='ecs_federation', url='url'):
+    def __init__(self, claim=DEFAULT_NAMES['claim'], subdirectory=DEFAULT_NAMES['subdirectory'],
+                 quota_tb=DEFAULT_NAMES['quota_tb'], federation=DEFAULT_NAMES['federation'], url=DEFAULT_NAMES['url']):
         self.claim = claim
         self.subdirectory = subdirectory
         self.quota_tb = quota_tb

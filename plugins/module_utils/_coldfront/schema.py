@@ -9,6 +9,8 @@
 * :func:`remove_attribute_type` deletes types of a name only when no attribute uses them.
 * :func:`in_one_transaction` runs several of those (the ``types`` list of ``coldfront_attribute_type``) as ONE
   transaction: a refused item leaves nothing written, not even the items before it.
+* :class:`AttributeTypesTask` is the work of the ``coldfront_attribute_type`` module (its options in, its result
+  out).
 * :func:`ensure_resource` creates or updates a resource, its type and its attributes in one transaction.
 
 Call ``coldfront.setup_django()`` first.  Every write carries the change reason and history user.
@@ -18,10 +20,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.type_access import (
+    ACCESS_FLAGS, access_flags, flag_differences)
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._coldfront.access import ColdFrontError
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._coldfront.write import (
     Plan, ValidationFailed, apply_planned, attributed, change_reason, history_user, plan_resource_item,
-    save_with_reason, types_by_name)
+    save_with_reason, tag_history, types_by_name)
 
 SCOPES = ('resource', 'allocation')
 DATA_TYPES = ('Text', 'Int', 'Float', 'Yes/No', 'Date')
@@ -30,6 +34,7 @@ FLAGS = {
     'allocation': ('has_usage', 'is_private', 'is_changeable', 'is_required', 'is_unique'),
     'resource': ('is_required', 'is_unique_per_resource', 'is_value_unique'),
 }
+FLAG_NAMES = FLAGS['allocation'] + tuple(flag for flag in FLAGS['resource'] if flag not in FLAGS['allocation'])
 RESOURCE_FIELDS = ('description', 'is_available', 'is_public', 'is_allocatable', 'requires_payment')
 
 
@@ -87,13 +92,15 @@ def _data_type(data_model, name, create, check_mode, errors):
 
 
 def ensure_attribute_type(scope, name, data_type='Text', flags=None, create_data_type=True, reason=None, user=None,
-                          check_mode=False):
+                          check_mode=False, keep=()):
     """Make attribute type ``name`` exist in ``scope`` with ``data_type`` and ``flags`` (None = leave as is).
 
-    Returns ``{'changed', 'created', 'data_type_created', 'type': record or None, 'before', 'after',
-    'duplicates': [records], 'warnings': [...]}``.  With duplicates (several types of that name) nothing
-    is changed: they are returned and a warning names their ids.  Changing the data type of a type
-    that attributes already use is refused.  Raises :class:`ValidationFailed`.
+    A new type gets every flag given; an existing one keeps its value of the flags named in ``keep`` and
+    reports those that differ in ``kept_flags`` (``{flag: {'current', 'wanted'}}``).  Returns ``{'changed',
+    'created', 'data_type_created', 'type': record or None, 'before', 'after', 'duplicates': [records],
+    'kept_flags', 'warnings': [...]}``.  With duplicates (several types of that name) nothing is changed:
+    they are returned and a warning names their ids.  Changing the data type of a type that attributes
+    already use is refused.  Raises :class:`ValidationFailed`.
     """
     from django.db import transaction  # pylint: disable=import-outside-toplevel
     flags = dict((key, value) for key, value in (flags or {}).items() if value is not None)
@@ -103,7 +110,7 @@ def ensure_attribute_type(scope, name, data_type='Text', flags=None, create_data
     type_model, data_model, attribute_model, link = _type_models(scope)
     reason_text = change_reason(reason)
     result = {'changed': False, 'created': False, 'data_type_created': False, 'type': None, 'before': None,
-              'after': None, 'duplicates': [], 'warnings': []}
+              'after': None, 'duplicates': [], 'kept_flags': {}, 'warnings': []}
     with transaction.atomic():
         plan = Plan()
         user_obj = history_user(user, plan)
@@ -130,28 +137,39 @@ def ensure_attribute_type(scope, name, data_type='Text', flags=None, create_data
             raise ValidationFailed(plan.errors)
         with attributed(reason_text, user_obj):
             if current is None:
-                current = type_model(name=name, attribute_type=data_row, **flags)
-                result['created'] = result['changed'] = True
-                result['after'] = _unsaved_record(scope, current, data_row)
-                if not check_mode:
-                    save_with_reason(current, reason_text, user_obj)
-                    result['after'] = type_record(scope, current)
-                result['type'] = result['after']
-                return result
-            result['before'] = type_record(scope, current)
-            updates = dict((flag, value) for flag, value in flags.items() if getattr(current, flag) != value)
-            if data_row is not None:
-                current.attribute_type = data_row
-                updates['data_type'] = wanted_data
-            for flag, value in updates.items():
-                if flag != 'data_type':
-                    setattr(current, flag, value)
-            result['after'] = _unsaved_record(scope, current, current.attribute_type)
-            result['changed'] = bool(updates)
-            if updates and not check_mode:
-                save_with_reason(current, reason_text, user_obj)
-            result['type'] = result['after']
+                _create_type(result, type_model(name=name, attribute_type=data_row, **flags), scope, data_row,
+                             check_mode, (reason_text, user_obj))
+            else:
+                _update_type(result, current, scope, data_row, flags, keep, check_mode, (reason_text, user_obj))
     return result
+
+
+def _create_type(result, row, scope, data_row, check_mode, history):
+    """Save the new type ``row`` (not in check mode) and fill ``result``."""
+    result['created'] = result['changed'] = True
+    result['after'] = _unsaved_record(scope, row, data_row)
+    if not check_mode:
+        save_with_reason(row, *history)
+        result['after'] = type_record(scope, row)
+    result['type'] = result['after']
+
+
+def _update_type(result, current, scope, data_row, flags, keep, check_mode, history):
+    """Give the existing type ``current`` the data type ``data_row`` (None: keep) and the flags not in ``keep``."""
+    result['before'] = type_record(scope, current)
+    result['kept_flags'] = flag_differences(result['before'], dict(
+        (flag, value) for flag, value in flags.items() if flag in keep))
+    updates = dict((flag, value) for flag, value in flags.items()
+                   if flag not in keep and getattr(current, flag) != value)
+    for flag, value in updates.items():
+        setattr(current, flag, value)
+    if data_row is not None:
+        current.attribute_type = data_row
+        updates['data_type'] = data_row.name
+    result['after'] = result['type'] = _unsaved_record(scope, current, current.attribute_type)
+    result['changed'] = bool(updates)
+    if updates and not check_mode:
+        save_with_reason(current, *history)
 
 
 def in_one_transaction(items, handle):
@@ -211,11 +229,85 @@ def remove_attribute_type(scope, name, reason=None, user=None, check_mode=False)
         if not check_mode:
             with attributed(reason_text, user_obj):
                 for row in rows:
-                    row._change_reason = reason_text  # pylint: disable=protected-access
-                    if user_obj is not None:
-                        row._history_user = user_obj  # pylint: disable=protected-access
+                    tag_history(row, reason_text, user_obj)
                     row.delete()
     return {'changed': bool(removed), 'removed': removed}
+
+
+# ---- the coldfront_attribute_type module ---------------------------------------------------------
+def item_flags(item):
+    """The flags one type of ``coldfront_attribute_type`` asks for: its flag options, its ``access`` word applied."""
+    flags = dict((flag, item.get(flag)) for flag in FLAG_NAMES)
+    access = item.get('access')
+    if access is None:
+        return flags
+    if item.get('scope') != 'allocation':
+        raise ValidationFailed(['access applies to allocation attribute types only, not to the %s type %r'
+                                % (item.get('scope'), item.get('name'))])
+    given = [flag for flag in ACCESS_FLAGS if flags.get(flag) is not None]
+    if given:
+        raise ValidationFailed(['give access or %s, not both' % ' and '.join(given)])
+    try:
+        flags.update(access_flags(access))
+    except ValueError as exc:
+        raise ValidationFailed([str(exc)])
+    return flags
+
+
+class AttributeTypesTask:
+    """What ``hpc.coldfront_ecs.coldfront_attribute_type`` does with its options ``params``; :meth:`run` -> result.
+
+    ``warn(text)`` receives the warnings; ``diff`` adds the before/after of what changed.
+    """
+
+    def __init__(self, params, reason=None, user=None, check_mode=False, diff=False, warn=None):
+        self.params = params
+        self.history = {'reason': reason, 'user': user, 'check_mode': check_mode}
+        self.diff = diff
+        self.warn = warn or (lambda text: None)
+
+    def handle(self, item):
+        """Ensure (or remove) the one type ``item`` describes; the single-form result and the diff parts."""
+        if item.get('state', 'present') == 'absent':
+            result = remove_attribute_type(item['scope'], item['name'], **self.history)
+            output = {'changed': result['changed'], 'removed': result['removed'], 'type': None, 'created': False,
+                      'data_type_created': False, 'duplicates': [], 'kept_flags': {}, 'warnings': []}
+            return output, {'types': result['removed']}, {'types': []}
+        result = ensure_attribute_type(item['scope'], item['name'], item.get('data_type'), item_flags(item),
+                                       create_data_type=self.params.get('create_data_type', True),
+                                       keep=self.params.get('keep_existing_flags') or (), **self.history)
+        output = dict((key, result[key]) for key in ('changed', 'created', 'data_type_created', 'type', 'duplicates',
+                                                     'kept_flags', 'warnings'))
+        return output, result['before'] or {}, result['after'] or {}
+
+    def run(self):
+        """The module result: the single form (``name``) or the list form (``types``)."""
+        if self.params.get('types') is None:
+            return self.one()
+        return self.several(self.params['types'])
+
+    def one(self):
+        output, before, after = self.handle(self.params)
+        for warning in output.pop('warnings'):
+            self.warn(warning)
+        if self.diff:
+            output['diff'] = {'before': before, 'after': after}
+        return output
+
+    def several(self, items):
+        outputs, diff = [], {'before': {}, 'after': {}}
+        # One transaction for the whole list: a refused item leaves nothing written (ValidationFailed fails the task).
+        for item, (output, before, after) in zip(items, in_one_transaction(items, self.handle)):
+            for warning in output['warnings']:
+                self.warn(warning)
+            if output['changed']:
+                key = '%s/%s' % (item['scope'], item['name'])
+                diff['before'][key], diff['after'][key] = before, after
+            outputs.append(dict(output, scope=item['scope'], name=item['name']))
+        result = {'changed': any(output['changed'] for output in outputs), 'types': outputs}
+        if self.diff:
+            result['diff'] = diff
+        return result
 
 
 # ---- resources ---------------------------------------------------------------------------------
@@ -311,4 +403,5 @@ def _attribute_values(rows):
     return values
 
 
-__all__ = ['ensure_attribute_type', 'remove_attribute_type', 'ensure_resource', 'type_record', 'ColdFrontError']
+__all__ = ['ensure_attribute_type', 'remove_attribute_type', 'ensure_resource', 'type_record', 'AttributeTypesTask',
+           'ColdFrontError']

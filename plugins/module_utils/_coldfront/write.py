@@ -53,9 +53,15 @@ class ValidationFailed(ColdFrontError):
 
 
 def change_reason(reason=None):
-    """``hpc.coldfront_ecs: <reason>``, cut to the 100 characters ColdFront's history can hold."""
+    """``hpc.coldfront_ecs: <reason>``, shortened to the 100 characters ColdFront's history can hold at a word
+    boundary, with an ellipsis (a single word longer than half of that is cut where it must be)."""
     text = COLLECTION if not reason else '%s: %s' % (COLLECTION, reason)
-    return text[:MAX_REASON_LENGTH]
+    if len(text) <= MAX_REASON_LENGTH:
+        return text
+    head = text[:MAX_REASON_LENGTH]
+    boundary = head.rfind(' ')
+    head = head[:boundary] if boundary >= MAX_REASON_LENGTH // 2 else head[:MAX_REASON_LENGTH - 1]
+    return head.rstrip(' ,;:')[:MAX_REASON_LENGTH - 1] + '\u2026'
 
 
 # ---- values ------------------------------------------------------------------------------------
@@ -393,11 +399,20 @@ def attributed(reason, user):
         pre_create_historical_record.disconnect(dispatch_uid='hpc.coldfront_ecs.attributed')
 
 
+def tag_history(instance, reason, user=None):
+    """Give the history row that the next ``save()`` or ``delete()`` of ``instance`` writes its reason and user.
+
+    django-simple-history reads them from the instance's ``_change_reason`` and ``_history_user`` attributes: that is
+    its documented way to set them, so they are set here, in one place.
+    """
+    setattr(instance, '_change_reason', reason)
+    if user is not None:
+        setattr(instance, '_history_user', user)
+
+
 def save_with_reason(instance, reason, user):
     """``instance.save()`` with the history reason (and user) set."""
-    instance._change_reason = reason  # pylint: disable=protected-access
-    if user is not None:
-        instance._history_user = user  # pylint: disable=protected-access
+    tag_history(instance, reason, user)
     instance.save()
 
 
@@ -440,7 +455,7 @@ def update_rows(model, instances, fields):
     """
     from django.db import connection  # pylint: disable=import-outside-toplevel
     quote = connection.ops.quote_name
-    meta = model._meta  # pylint: disable=protected-access
+    meta = getattr(model, '_meta')  # Django's documented Model._meta API
     columns = [meta.get_field(name) for name in fields]
     assignments = ', '.join('%s = %%s' % quote(field.column) for field in columns)
     sql = 'UPDATE %s SET %s WHERE %s = %%s' % (quote(meta.db_table), assignments, quote(meta.pk.column))
@@ -452,9 +467,7 @@ def update_rows(model, instances, fields):
 
 def delete_with_reason(instance, reason, user):
     """``instance.delete()`` with the history reason (and user) set: the deletion's history row says who and why."""
-    instance._change_reason = reason  # pylint: disable=protected-access
-    if user is not None:
-        instance._history_user = user  # pylint: disable=protected-access
+    tag_history(instance, reason, user)
     instance.delete()
 
 
@@ -510,9 +523,7 @@ def _apply_allocation_item(change, reason, user, check_mode, bulk=None):
                 allocation_id=change['allocation_id'], allocation_attribute_type=attribute_type, value=change['value'])
             # The plain model save: the usage row is then created once, below, with its value, instead
             # of ColdFront's save() creating it at 0 and a second save setting the value.
-            attribute._change_reason = reason  # pylint: disable=protected-access
-            if user is not None:
-                attribute._history_user = user  # pylint: disable=protected-access
+            tag_history(attribute, reason, user)
             super(allocation_models.AllocationAttribute, attribute).save()
         elif write_value:
             attribute.value = change['value']

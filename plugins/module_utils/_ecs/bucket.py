@@ -20,7 +20,7 @@ from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.errors impo
     EcsApiError, EcsModuleFailure, is_not_found)
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.quota import (
     NO_QUOTA, ensure_quota, quota_from_record, wanted_quota_from_params)
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.views import bucket_view, flag
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.summaries import bucket_view, flag
 
 # Defaults of the ecs_bucket options a caller may leave out.
 BUCKET_DEFAULTS = {'replication_group': None, 'filesystem_enabled': None, 'encryption': None,

@@ -18,7 +18,6 @@ __metaclass__ = type
 
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.systems import unique_vdc_ids
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.errors import (
     EcsApiError, EcsConfigError, is_not_found)
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.transport import (
@@ -320,5 +319,7 @@ class EcsClient(EcsTransport):
         if not local['id']:
             raise EcsApiError('ECS named no local VDC', method='GET', path=VDC_LOCAL_PATH, kind='protocol',
                               hint='check that host points at the ECS Management API')
+        # Imported here: only provision and adopt need it, and it is a fifth of this module's import time.
+        from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import systems
         return {'local': local['id'], 'name': local['name'],
-                'vdcs': unique_vdc_ids([vdc['id'] for vdc in vdcs] + [local['id']])}
+                'vdcs': systems.unique_vdc_ids([vdc['id'] for vdc in vdcs] + [local['id']])}

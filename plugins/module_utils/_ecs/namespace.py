@@ -17,8 +17,8 @@ __metaclass__ = type
 
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.errors import EcsModuleFailure
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.quota import (
-    NO_QUOTA, ensure_quota, quota_from_record, wanted_quota_from_params)
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.views import namespace_view, normalize_mapping
+    NO_QUOTA, carries_quota, ensure_quota, quota_from_record, wanted_quota_from_params)
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.summaries import namespace_view, normalize_mapping
 
 MAX_BUCKETS_NAMED = 10
 
@@ -83,7 +83,7 @@ class NamespaceState:
             return self.create(group, mapping, wanted_quota)
         quota = None
         if wanted_quota is not None:
-            quota = quota_from_record(current) if 'blockSize' in current else \
+            quota = quota_from_record(current) if carries_quota(current) else \
                 quota_from_record(self.client.get_namespace_quota(self.name))
         before = self.view(current, quota)
         update, planned = {}, []

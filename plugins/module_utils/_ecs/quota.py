@@ -15,6 +15,7 @@ __metaclass__ = type
 
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.errors import EcsConfigError
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import units
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.overrides import checked_soft_quota_percent
 
 NO_QUOTA = {'hard_gb': units.UNLIMITED, 'soft_gb': units.UNLIMITED}
 
@@ -33,6 +34,12 @@ def _gb(value):
     except (TypeError, ValueError):
         return units.UNLIMITED
     return units.UNLIMITED if number < 0 else number
+
+
+def carries_quota(record):
+    """Whether a namespace record holds its quota (a full namespace, or a list that carries quotas on some
+    releases), so that no quota read is needed."""
+    return 'blockSize' in (record or {}) and 'notificationSize' in record
 
 
 def quota_from_record(record):
@@ -63,9 +70,11 @@ def wanted_quota(quota_gb=None, quota_tb=None, soft_quota_percent=None, soft_quo
             raise EcsConfigError('soft_quota_gb %d must be between 1 and the hard quota (%d GB), or -1 for no soft quota'
                                  % (soft_quota_gb, hard))
         return {'hard_gb': hard, 'soft_gb': soft_quota_gb}
-    percent = units.DEFAULT_SOFT_QUOTA_PERCENT if soft_quota_percent is None else soft_quota_percent
-    if not 1 <= percent <= 100:
-        raise EcsConfigError('soft_quota_percent %d must be between 1 and 100' % percent)
+    try:
+        percent = checked_soft_quota_percent(
+            units.DEFAULT_SOFT_QUOTA_PERCENT if soft_quota_percent is None else soft_quota_percent)
+    except ValueError as exc:
+        raise EcsConfigError(str(exc))
     return {'hard_gb': hard, 'soft_gb': units.soft_quota_gb(hard, percent)}
 
 

@@ -17,6 +17,10 @@
   each retry could leave one more.  Such a token cannot be logged out; it idles out on ECS.  Later logins of the
   same client fail at once with the same error instead of risking more.  A connect timeout or a refused
   connection sent nothing, so those are retried.
+* A logout that fails leaves the token live on ECS until it expires: :attr:`EcsTransport.warnings` says so, for the
+  caller to show (this layer knows nothing of Ansible).
+* Basic authentication sends latin-1 only: other characters in the username or password are refused before any
+  call, with a message that shows none of them.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -30,7 +34,7 @@ import threading
 import time
 import traceback
 import warnings
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.errors import (
     EcsApiError, EcsConfigError, HINT_SESSION, error_from_response, transport_error)
@@ -39,6 +43,9 @@ from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.endpoint 
 
 try:
     import requests
+    from requests.cookies import extract_cookies_to_jar
+    from requests.structures import CaseInsensitiveDict
+    from requests.utils import requote_uri
     from urllib3.exceptions import ReadTimeoutError as _ReadTimeoutError
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
@@ -57,6 +64,12 @@ HINT_LOGIN_TIMEOUT = ('the login timed out (no answer within %ss) and was not re
                       'token all the same: ECS may hold one unused token of this user until it expires (2 hours idle '
                       'by default; it counts against the limit of 100 live tokens per user); check the load on ECS '
                       'or raise the timeout option, then re-run')
+WARNING_LOGOUT = ('%s: the session token stays live on ECS until it expires (2 hours idle by default) and counts '
+                  "against ECS's limit of 100 tokens per user; if this repeats, end the user's stale tokens with "
+                  'GET /logout?force=true')
+ERROR_NOT_LATIN1 = ('the ECS %s contains characters that HTTP basic authentication cannot send (only latin-1: ASCII '
+                    'letters, digits and punctuation, and Western European accented letters); nothing was sent to '
+                    'ECS. Use only such characters in the ECS %s and in the %s option (or %s)')
 
 
 def path(*segments):
@@ -122,6 +135,8 @@ class EcsTransport:
         self.host = self.base_url.split('://', 1)[1].rsplit(':', 1)[0]
         if not username or password is None:
             raise EcsConfigError('no ECS credentials given: set username and password (or ECS_USER and ECS_PASS)')
+        check_latin1('username', username, 'ECS_USER')
+        check_latin1('password', password, 'ECS_PASS')
         self.username = username
         self._password = password
         self.validate_certs = bool(validate_certs)
@@ -132,6 +147,7 @@ class EcsTransport:
         # no ca_path is given, as requests itself would use them.
         self.verify = (ca_path or _environ_ca_bundle() or True) if self.validate_certs else False
         self.proxies = requests.utils.get_environ_proxies(self.base_url) if HAS_REQUESTS else {}
+        self._url_prefix = _url_prefix(self.base_url) if HAS_REQUESTS else self.base_url
         self.retry = retry_policy or RetryPolicy(retries)
         self._session_factory = session_factory or requests.Session
         self._local = threading.local()
@@ -143,6 +159,7 @@ class EcsTransport:
         self._login_lost = None     # reason of a login whose answer never came (read timeout): no more logins
         self.calls = 0
         self.logins = 0
+        self.warnings = []          # what the caller should show: a failed logout
         if not self.validate_certs:
             # Only this host's "Unverified HTTPS request" warning is silenced; the module warns once instead.
             warnings.filterwarnings('ignore', message='Unverified HTTPS request is being made to host %r' % self.host.strip('[]'))
@@ -246,18 +263,28 @@ class EcsTransport:
                            hint=HINT_LOGIN_TIMEOUT % self.timeout)
 
     def _logout(self, token, quiet=False):
-        """Release ``token``; errors are swallowed (the token then expires on its own)."""
+        """Release ``token``; never raises.  A failure (the token then expires on its own) is added to
+        :attr:`warnings`, except with ``quiet`` (a stale token that ECS refused already)."""
         def attempt():
             response = self._exchange('GET', '/logout', token=token, count=False)
-            if response.status_code >= 500:
+            if response.status_code >= 400 and response.status_code != 401:     # 401: the token is dead already
                 raise self._error(response, 'GET', '/logout')
         try:
             if quiet:
                 attempt()
             else:
                 self._retrying(attempt, idempotent=True)
-        except EcsApiError:
-            pass
+        except Exception as exc:  # pylint: disable=broad-except  # closing must never raise
+            if not quiet:
+                self.warnings.append(self._logout_warning(exc))
+
+    def _logout_warning(self, exc):
+        if isinstance(exc, EcsApiError):
+            exc.hint = None
+            what = exc.message
+        else:
+            what = 'GET /logout failed: %s' % type(exc).__name__
+        return WARNING_LOGOUT % ('%s: %s' % (self.base_url, what))
 
     # -- calls ----------------------------------------------------------------------------------------
 
@@ -316,8 +343,7 @@ class EcsTransport:
         if count:
             self.count_call()
         try:
-            return self._session().request(method, self.base_url + url_path, params=params, data=data, headers=headers,
-                                           auth=auth, timeout=self.timeout, verify=self.verify, allow_redirects=False)
+            return self._send(self._session(), method, url_path, params, data, headers, auth)
         except requests.exceptions.SSLError as exc:
             raise transport_error('tls', method, url_path, _reason(exc))
         except requests.exceptions.ConnectTimeout as exc:
@@ -331,6 +357,36 @@ class EcsTransport:
             raise transport_error('connection', method, url_path, _reason(exc))
         except requests.exceptions.RequestException as exc:
             raise EcsApiError(_reason(exc), method=method, path=url_path, kind='protocol')
+
+    def _send(self, session, method, url_path, params, data, headers, auth):
+        """One request through ``session``; the response is read in full.
+
+        A token call on a real ``requests.Session`` goes straight to the session's adapter, with what
+        ``Session.request`` would send: the same URL, headers (the session's, then the call's), body and cookies.
+        That skips the merging of settings that are fixed when the session is made (see :meth:`_session`), about a
+        third of the client's CPU per call.  The login (basic auth), stand-in sessions and paths with dot segments
+        (which URL parsing would rewrite) take ``Session.request`` itself.
+        """
+        if auth is not None or not isinstance(session, requests.Session) or '/.' in url_path:
+            return session.request(method, self.base_url + url_path, params=params, data=data, headers=headers,
+                                   auth=auth, timeout=self.timeout, verify=self.verify, allow_redirects=False)
+        request = requests.PreparedRequest()
+        request.method = method
+        query = urlencode(params, doseq=True) if params else ''   # what requests encodes for a dict of parameters
+        request.url = self._url_prefix + requote_uri(url_path + ('?' + query if query else ''))
+        merged = CaseInsensitiveDict(session.headers)
+        merged.update(headers)
+        request.prepare_headers(merged)
+        request.prepare_body(data, None)
+        if session.cookies:
+            request.prepare_cookies(session.cookies)
+        response = session.get_adapter(request.url).send(request, stream=False, timeout=self.timeout,
+                                                         verify=self.verify, cert=session.cert,
+                                                         proxies=dict(session.proxies))
+        if 'set-cookie' in response.headers or 'set-cookie2' in response.headers:
+            extract_cookies_to_jar(session.cookies, request, response.raw)
+        response.content  # pylint: disable=pointless-statement  # read it all: the connection goes back to the pool
+        return response
 
     @staticmethod
     def _answer_lost(error):
@@ -369,6 +425,28 @@ class EcsTransport:
             raise EcsApiError('ECS answered with a body that is not JSON (%s)' % response.headers.get('Content-Type', 'no type'),
                               status=response.status_code, method=method, path=url_path, kind='protocol',
                               hint='check that host points at the ECS Management API')
+
+
+def _is_latin1(value):
+    try:
+        str(value).encode('latin-1')
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def check_latin1(what, value, variable):
+    """Refuse a ``username`` or ``password`` that basic authentication cannot encode, showing no character of it
+    (the encoder's own message quotes the character and its position, so it is not chained)."""
+    if not _is_latin1(value):
+        raise EcsConfigError(ERROR_NOT_LATIN1 % (what, what, what, variable))
+
+
+def _url_prefix(base_url):
+    """``base_url`` as ``requests`` writes it in a request's URL (host IDNA-encoded, and so on)."""
+    request = requests.PreparedRequest()
+    request.prepare_url(base_url + '/', None)
+    return request.url[:-1]
 
 
 def _environ_ca_bundle():

@@ -17,7 +17,7 @@ __metaclass__ = type
 
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.client import BATCH_BILLING_SIZE
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.errors import EcsApiError, EcsConfigError
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.quota import quota_from_record
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.quota import carries_quota, quota_from_record
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.transport import check_name
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import units
 
@@ -130,7 +130,7 @@ class UsageCollector:
         capacity = capacity_summary(self.client.capacity())
         items = self.client.list_namespaces()
         names = [item.get('name') or item.get('id') for item in items]
-        full = bool(items) and all('blockSize' in item and 'notificationSize' in item for item in items)
+        full = bool(items) and all(carries_quota(item) for item in items)
         self.features['full_namespace_list'] = full
         quotas = dict((name, quota_from_record(item)) for name, item in zip(names, items)) if full else {}
 

@@ -27,6 +27,9 @@ Decisions (documented in docs/inventory.md):
   of the same project the lowest allocation id keeps it and the others need their own ``Namespace``.
   A namespace recorded by an allocation in a status not listed (an Expired lab's) is refused to every
   allocation that has not recorded it itself: its data and quota are not taken over by a title match.
+* LDAP group (``ldap_group``): the ``ECS_Group`` attribute, else ``group_template`` over the project (default
+  ``{title}``), checked against ``group_name_rules`` (``_rules/group_mapping``). A group that cannot be made is an
+  error of an allocation not provisioned yet; a provisioned one keeps the mapping it was created with.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -36,19 +39,20 @@ __metaclass__ = type
 import math
 import re
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import naming, units
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import group_mapping, naming, units
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.attributes import DEFAULT_NAMES, attribute_names
 
-DEFAULT_SETTINGS = {
-    'namespace_attribute': 'Namespace',
-    'bucket_attribute': 'Bucket',
-    'subdirectory_attribute': 'Subdirectory',
-    'quota_tb_attribute': 'Storage Quota (TB)',
-    'quota_bytes_attribute': 'Quota_In_Bytes',
-    'bucket_quota_bytes_attribute': 'Bucket_Quota_In_Bytes',
-    'claim_attribute': 'ECS_Claim',
-    'automation_options_attribute': 'automation_specifications',
-    'default_automation_options': (),
-}
+# The attribute keys an allocation view reads, and the settings that hold their names (``<key>_attribute``).
+ATTRIBUTE_NAME_SETTINGS = tuple(
+    (key, 'automation_options_attribute' if key == 'options' else '%s_attribute' % key)
+    for key in ('namespace', 'bucket', 'subdirectory', 'quota_tb', 'quota_bytes', 'bucket_quota_bytes', 'claim',
+                'options', 'group'))
+
+DEFAULT_SETTINGS = dict((setting, DEFAULT_NAMES[key]) for key, setting in ATTRIBUTE_NAME_SETTINGS)
+DEFAULT_SETTINGS['default_automation_options'] = ()
+# The LDAP group of a new namespace's group mapping (``_rules/group_mapping``).
+DEFAULT_SETTINGS['group_template'] = group_mapping.DEFAULT_TEMPLATE
+DEFAULT_SETTINGS['group_name_rules'] = group_mapping.DEFAULT_RULES
 
 # Automation options a new allocation may ask for, and what each turns on.
 SUPPORTED_OPTIONS = ('nfs_share',)
@@ -61,19 +65,15 @@ _OPTION_SEPARATORS = re.compile(r'[\s,;\[\]\'"]+')
 _RECORDED, _OWN_TITLE, _OVERRIDE = 3, 2, 1
 
 
-# Keys of the attribute names the roles and modules pass around (the inventory's host var coldfront_attribute_names)
-# and the settings they fill.
-ATTRIBUTE_NAME_SETTINGS = (
-    ('namespace', 'namespace_attribute'), ('bucket', 'bucket_attribute'), ('subdirectory', 'subdirectory_attribute'),
-    ('quota_tb', 'quota_tb_attribute'), ('quota_bytes', 'quota_bytes_attribute'),
-    ('options', 'automation_options_attribute'), ('claim', 'claim_attribute'),
-    ('bucket_quota_bytes', 'bucket_quota_bytes_attribute'))
+def settings_from_names(names, default_automation_options=None, group_template=None, group_name_rules=None):
+    """Merged settings from attribute ``names`` (keys of ``_rules/attributes``; a missing key keeps the default).
 
-
-def settings_from_names(names, default_automation_options=None):
-    """Merged settings from attribute ``names`` keyed as ``coldfront_attribute_names``; a missing key keeps the default."""
-    settings = dict((setting, names.get(key)) for key, setting in ATTRIBUTE_NAME_SETTINGS)
-    settings['default_automation_options'] = default_automation_options
+    ``group_template`` and ``group_name_rules`` (``None``: the defaults) decide the views' ``ldap_group``.
+    """
+    names = attribute_names(names)
+    settings = dict((setting, names[key]) for key, setting in ATTRIBUTE_NAME_SETTINGS)
+    settings.update(default_automation_options=default_automation_options, group_template=group_template,
+                    group_name_rules=group_name_rules)
     return merge_settings(settings)
 
 
@@ -209,7 +209,7 @@ class _ViewBuilder:
             'options': [],
             'options_source': 'default',
             'filesystem_enabled': False,
-            'ldap_group': project.get('title'),
+            'ldap_group': None,
             'errors': [],
         }
 
@@ -219,6 +219,7 @@ class _ViewBuilder:
     def build(self):
         self.check_duplicates()
         self.names()
+        self.group()
         self.quotas()
         self.options()
         return self.view
@@ -227,7 +228,7 @@ class _ViewBuilder:
         duplicated = set(self.allocation.get('duplicate_attributes') or ())
         for key in ('namespace_attribute', 'bucket_attribute', 'subdirectory_attribute', 'claim_attribute',
                     'quota_tb_attribute', 'quota_bytes_attribute', 'bucket_quota_bytes_attribute',
-                    'automation_options_attribute'):
+                    'automation_options_attribute', 'group_attribute'):
             name = self.settings[key]
             if name in duplicated:
                 self.error('the %r attribute occurs more than once; ColdFront reads only the first one, '
@@ -276,6 +277,30 @@ class _ViewBuilder:
         if not conflicts:
             view.update(namespace=namespace, bucket=bucket)
 
+    def group(self):
+        """``ldap_group``: the ``group`` attribute, else the template over the project, checked by the name rules.
+
+        A recorded (provisioned) namespace keeps the mapping it was made with: its group is shown when valid, never
+        an error.
+        """
+        view, settings = self.view, self.settings
+        name = settings['group_attribute']
+        group = _value(self.allocation, name)
+        source = 'the %r attribute' % name
+        try:
+            if group is None:
+                source = 'group_template %r' % settings['group_template']
+                group = group_mapping.render(settings['group_template'], self.allocation.get('project'))
+            view['ldap_group'] = group_mapping.check_group(group, settings['group_name_rules'])
+        except group_mapping.GroupTemplateError as exc:
+            if not view['provisioned']:
+                self.error('no LDAP group for the namespace group mapping: %s' % exc)
+        except group_mapping.GroupNameError as exc:
+            if not view['provisioned']:
+                self.error('no LDAP group for the namespace group mapping: %s (from %s); set the %r allocation '
+                           'attribute to the group to map, or change group_template / group_name_rules'
+                           % (exc, source, name))
+
     def quotas(self):
         view, settings = self.view, self.settings
         for key, parse, field in (('quota_tb_attribute', parse_quota_tb, 'quota_tb'),
@@ -303,10 +328,18 @@ class _ViewBuilder:
         view['options'] = options
         view['options_source'] = 'default' if source == 'default_automation_options' else 'attribute'
         view['filesystem_enabled'] = 'nfs_share' in options
-        unsupported = [option for option in options if option not in SUPPORTED_OPTIONS]
-        if unsupported:
-            self.error('automation option(s) %s from %s are not supported (supported: %s); remove them'
-                       % (', '.join(repr(option) for option in unsupported), source, ', '.join(SUPPORTED_OPTIONS)))
+        problem = unsupported_options(options, source)
+        if problem:
+            self.error(problem)
+
+
+def unsupported_options(options, source):
+    """The problem with the automation ``options`` read from ``source``, or None when all are supported."""
+    unsupported = [option for option in options if option not in SUPPORTED_OPTIONS]
+    if not unsupported:
+        return None
+    return ('automation option(s) %s from %s are not supported (supported: %s); remove them'
+            % (', '.join(repr(option) for option in unsupported), source, ', '.join(SUPPORTED_OPTIONS)))
 
 
 def allocation_view(resource, allocation, settings=None):

@@ -3,16 +3,19 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Quota model: limits and usage of buckets, namespaces and ECS resources.
 
-* A :class:`Quota` is a limit and a usage; a limit of -1 (or ``None``) is unlimited and never exceeded.
+* A :class:`Quota` is a limit and a usage, judged by :func:`judge.judge` (the one verdict of sync, the report, the
+  filters and the alerts); a limit of -1 (or ``None``) is unlimited and never exceeded; other negatives are refused.
 * A :class:`Scope` is a resource, a namespace (= allocation) or a bucket, with its quotas and children.
 * :func:`build_tree` / :func:`rollup` roll usage up (bucket -> namespace -> resource) and compute the
   resource quotas: ``capacity`` (used storage), ``allocated`` (sum of namespace limits against
   capacity x overcommit allowance), ``namespaces`` and ``buckets`` (counts).
 * :func:`validate_change` checks a new or raised namespace quota against every ancestor quota.
-* :func:`evaluate_thresholds` lists every quota at or over its alert threshold, worst first.
+* :func:`evaluate_thresholds` lists every quota at or over its alert threshold, worst first: one alert per resource
+  quota and at most one per namespace (= allocation), its buckets as detail.
 
 Numbers are unit-agnostic: every storage number in one tree must use the same unit (TB in playbooks;
-convert with :mod:`units`).  Inputs and outputs are plain dicts and lists, so filters and modules can
+convert with :mod:`units`); with ``unit`` ``TB`` or ``GB``, namespace and bucket limits are judged as the whole GB
+ECS enforces.  Inputs and outputs are plain dicts and lists, so filters and modules can
 pass them through Ansible, and :func:`rollup` output is valid input again.
 """
 
@@ -20,8 +23,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import math
-
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.judge import (  # noqa: F401 (re-exported)
+    DEFAULT_THRESHOLD, EXCEEDED, GB_PER_UNIT, WARNING, QuotaError, as_number, at_least, check_threshold,
+    greater, judge, ratio, would_exceed)
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.units import (
     UNLIMITED, format_number, is_unlimited, same_number)
 
@@ -30,39 +34,15 @@ KINDS = (RESOURCE, NAMESPACE, BUCKET)
 STORAGE, CAPACITY, ALLOCATED, NAMESPACES, BUCKETS = 'storage', 'capacity', 'allocated', 'namespaces', 'buckets'
 # Quotas measured in storage units (the others are counts), for the unit suffix in messages.
 STORAGE_QUOTAS = (STORAGE, CAPACITY, ALLOCATED)
-DEFAULT_THRESHOLD = 0.9
-WARNING, EXCEEDED = 'warning', 'exceeded'
 INFINITY = float('inf')
 
 
-class QuotaError(ValueError):
-    """Input that cannot be a quota: a limit or usage that is not a number, a bad threshold, a nameless scope."""
+def resource_value(overrides, resource, default):
+    """The per-resource setting of ``resource`` (``{resource name: value}``; a null value counts), else ``default``."""
+    return overrides[resource] if resource in (overrides or {}) else default
 
 
-def as_number(value, what):
-    """``value`` as an int or float (numeric text accepted, ``None`` kept); :class:`QuotaError` naming ``what`` otherwise."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise QuotaError('%s must be a number, got %r' % (what, value))
-    if isinstance(value, int):
-        return int(value)
-    try:
-        number = float(value.strip() if isinstance(value, str) else value)
-    except (TypeError, ValueError):
-        raise QuotaError('%s must be a number, got %r' % (what, value))
-    if not math.isfinite(number):
-        raise QuotaError('%s must be a finite number, got %r' % (what, value))
-    return int(number) if isinstance(value, str) and number.is_integer() else number
-
-
-def _greater(left, right):
-    """``left > right``, treating float noise (e.g. ``0.7 * 10``) as equality."""
-    return left > right and not same_number(left, right)
-
-
-def _at_least(left, right):
-    return left >= right or same_number(left, right)
+_greater, _at_least = greater, at_least
 
 
 def _text(value, unit=None):
@@ -74,53 +54,54 @@ def _text(value, unit=None):
 
 
 class Quota:
-    """One limit and its usage.  A limit of -1 or ``None`` is unlimited."""
+    """One limit and its usage, judged by :func:`judge.judge`.  A limit of -1 or ``None`` is unlimited; any other
+    negative limit or usage is refused (:class:`QuotaError`).  ``unit`` (``TB``/``GB``) makes a ``storage`` limit the
+    whole GB ECS enforces."""
 
-    def __init__(self, name, limit=UNLIMITED, usage=0):
+    def __init__(self, name, limit=UNLIMITED, usage=0, unit=None):
         self.name = name
         limit = as_number(limit, '%s limit' % name)
-        self.limit = UNLIMITED if is_unlimited(limit) else limit
-        self.usage = as_number(usage, '%s usage' % name) or 0
+        usage = as_number(usage, '%s usage' % name) or 0
+        problem = judge(usage, limit)['problem']
+        if problem:
+            raise QuotaError('%s %s' % (name, problem))
+        self.limit = UNLIMITED if limit is None else limit
+        self.usage = usage
+        self.unit = unit
 
     @property
     def is_unlimited(self):
         return self.limit == UNLIMITED
 
+    def verdict(self, threshold=DEFAULT_THRESHOLD):
+        """:func:`judge.judge` of this quota (the unit's enforced rounding applies to ``storage`` quotas only)."""
+        return judge(self.usage, self.limit, self.unit if self.name == STORAGE else None, threshold)
+
     def is_exceeded(self, delta=0, threshold=1.0):
-        """``usage + delta > limit x threshold``.  Never for a negative delta (decreases are always allowed)
+        """``usage + delta > enforced limit x threshold``.  Never for a negative delta (decreases are always allowed)
         nor for an unlimited quota.  With limit 0, any positive usage + delta is exceeded, 0 is not."""
-        if delta < 0 or self.is_unlimited:
-            return False
-        return _greater(self.usage + delta, self.limit * threshold)
+        return would_exceed(self.verdict(), delta, threshold)
 
     @property
     def ratio(self):
         """usage / limit; ``None`` when unlimited; for limit 0: 0.0 when nothing is used, infinity otherwise."""
-        if self.is_unlimited:
-            return None
-        if self.limit == 0:
-            return 0.0 if self.usage <= 0 else INFINITY
-        return self.usage / self.limit
+        return ratio(self.verdict())
 
     @property
     def percent_used(self):
         """usage as a percentage of the limit; ``None`` when unlimited or when limit 0 has usage (no finite value)."""
-        ratio = self.ratio
-        return None if ratio is None or ratio == INFINITY else ratio * 100
+        value = self.ratio
+        return None if value is None or value == INFINITY else value * 100
 
     def level(self, threshold=DEFAULT_THRESHOLD):
         """``exceeded`` over the limit, ``warning`` at or over ``threshold`` (a fraction), else ``None``."""
-        if self.is_exceeded():
-            return EXCEEDED
-        ratio = self.ratio
-        if ratio is not None and _at_least(ratio, threshold):
-            return WARNING
-        return None
+        level = self.verdict(threshold)['level']
+        return level if level in (WARNING, EXCEEDED) else None
 
     def to_dict(self):
-        """``{limit, usage, percent}`` (percent rounded to 2 decimals, ``None`` as in :attr:`percent_used`)."""
-        percent = self.percent_used
-        return {'limit': self.limit, 'usage': self.usage, 'percent': None if percent is None else round(percent, 2)}
+        """``{limit, usage, percent}`` (percent of the enforced limit, 2 decimals, ``None`` as in
+        :attr:`percent_used`)."""
+        return {'limit': self.limit, 'usage': self.usage, 'percent': self.verdict()['percent']}
 
     def amount(self, value, unit):
         """``value`` as text for messages, with ``unit`` for storage quotas (counts have none)."""
@@ -212,26 +193,32 @@ def _children(data, key, label):
     return children
 
 
-def _storage_scope(kind, data, children, allocation_id):
+def _storage_scope(kind, data, children, allocation_id, unit=None):
     """A namespace or bucket: ``storage`` quota whose usage is explicit or the sum of the children's."""
     data = _mapping(data, kind)
     scope = Scope(kind, data.get('name'), children=children, allocation_id=data.get('allocation_id', allocation_id))
     usage = _explicit_or(data, 'usage', scope.label, sum(child.quotas[STORAGE].usage for child in children))
-    scope.quotas[STORAGE] = Quota(STORAGE, data.get('limit'), usage)
+    try:
+        scope.quotas[STORAGE] = Quota(STORAGE, data.get('limit'), usage, unit)
+    except QuotaError as exc:
+        raise QuotaError('%s: %s' % (scope.label, exc))
     return scope
 
 
-def _namespace_scope(data):
+def _namespace_scope(data, unit=None):
     data = _mapping(data, NAMESPACE)
-    buckets = [_storage_scope(BUCKET, bucket, (), data.get('allocation_id'))
+    buckets = [_storage_scope(BUCKET, bucket, (), data.get('allocation_id'), unit)
                for bucket in _children(data, BUCKETS, 'namespace %s' % data.get('name'))]
-    scope = _storage_scope(NAMESPACE, data, buckets, None)
+    scope = _storage_scope(NAMESPACE, data, buckets, None, unit)
     scope.facts['bucket_count'] = _explicit_or(data, 'bucket_count', scope.label, len(buckets))
     return scope
 
 
-def build_tree(resource, overcommit=None):
+def build_tree(resource, overcommit=None, unit=None):
     """A resource :class:`Scope` (with namespace and bucket children) from a resource dict.
+
+    ``unit`` (``TB`` or ``GB``) judges the namespace and bucket limits as the whole GB ECS enforces (rounded up);
+    without it every number is taken as it is.
 
     Resource keys: ``name``; ``capacity`` (absent/None/-1 = unknown, no limit); ``used``, ``allocated``,
     ``namespace_count``, ``bucket_count`` (explicit values win; else rolled up from ``namespaces``);
@@ -241,15 +228,20 @@ def build_tree(resource, overcommit=None):
     """
     data = _mapping(resource, RESOURCE)
     label = 'resource %s' % data.get('name')
-    namespaces = [_namespace_scope(namespace) for namespace in _children(data, NAMESPACES, label)]
+    namespaces = [_namespace_scope(namespace, unit) for namespace in _children(data, NAMESPACES, label)]
     scope = Scope(RESOURCE, data.get('name'), children=namespaces)
     storage = [namespace.quotas[STORAGE] for namespace in namespaces]
-    capacity = Quota(CAPACITY, data.get('capacity'), _explicit_or(data, 'used', label, sum(q.usage for q in storage)))
+    used = _explicit_or(data, 'used', label, sum(q.usage for q in storage))
+    try:
+        capacity = Quota(CAPACITY, data.get('capacity'), used)
+    except QuotaError as exc:
+        raise QuotaError('%s: %s' % (label, exc))
     allowance = as_number(overcommit if data.get('overcommit') is None else data['overcommit'], '%s overcommit' % label)
     if allowance is not None and allowance <= 0:
         raise QuotaError('%s overcommit must be a positive factor (1.2 = 120 %% of capacity), got %r' % (label, allowance))
     allocated_limit = UNLIMITED if allowance is None or capacity.is_unlimited else capacity.limit * allowance
-    allocated = _explicit_or(data, 'allocated', label, sum(q.limit for q in storage if not q.is_unlimited))
+    allocated = _explicit_or(data, 'allocated', label,
+                             sum(q.verdict()['enforced_limit'] for q in storage if not q.is_unlimited))
     counts = {
         NAMESPACES: _explicit_or(data, 'namespace_count', label, len(namespaces)),
         BUCKETS: _explicit_or(data, 'bucket_count', label, sum(ns.facts['bucket_count'] for ns in namespaces)),
@@ -269,15 +261,15 @@ def build_tree(resource, overcommit=None):
     return scope
 
 
-def _resources(tree, overcommit):
+def _resources(tree, overcommit, unit=None):
     """Resource scopes from a resource dict, a Scope, or a list of either."""
     items = tree if isinstance(tree, (list, tuple)) else [tree]
-    return [item if isinstance(item, Scope) else build_tree(item, overcommit) for item in items]
+    return [item if isinstance(item, Scope) else build_tree(item, overcommit, unit) for item in items]
 
 
-def rollup(resource, overcommit=None):
+def rollup(resource, overcommit=None, unit=None):
     """:func:`build_tree` as plain data: the resource dict (or list of them) with every roll-up filled in."""
-    scopes = [scope.to_dict() for scope in _resources(resource, overcommit)]
+    scopes = [scope.to_dict() for scope in _resources(resource, overcommit, unit)]
     return scopes if isinstance(resource, (list, tuple)) else scopes[0]
 
 
@@ -376,16 +368,20 @@ def _refusal(scope, namespace, allocation_id, limit, current, violations, unit):
         _text(limit, unit), who, scope.label, was, details, '; '.join(hints))
 
 
-def _threshold(value, what):
-    threshold = as_number(value, what)
-    if threshold is None or not 0 < threshold <= 1:
-        raise QuotaError('%s must be a fraction in (0, 1] (0.9 = 90 %%), got %r' % (what, value))
-    return threshold
+def _limit_text(quota, verdict, unit):
+    """The limit for messages, with the whole GB ECS enforces when that differs (``0.1 TB (103 GB on ECS)``)."""
+    text = quota.amount(quota.limit, unit)
+    enforced = verdict['enforced_limit']
+    if quota.name != STORAGE or unit not in GB_PER_UNIT or same_number(enforced, quota.limit):
+        return text
+    return '%s (%s GB on ECS)' % (text, format_number(round(enforced * GB_PER_UNIT[unit])))
 
 
-def _alert(scope, quota, threshold, level, unit):
-    alert = quota.to_dict()
-    limit = quota.amount(quota.limit, unit)
+def _alert(scope, quota, verdict, unit):
+    level, threshold = verdict['level'], verdict['threshold']
+    alert = {'limit': quota.limit, 'enforced_limit': verdict['enforced_limit'], 'usage': quota.usage,
+             'percent': verdict['percent']}
+    limit = _limit_text(quota, verdict, unit)
     if level == EXCEEDED:
         percent = '' if alert['percent'] is None else ' (%s%%)' % _text(alert['percent'])
         state = 'exceeds limit %s%s' % (limit, percent)
@@ -395,30 +391,57 @@ def _alert(scope, quota, threshold, level, unit):
     alert.update({
         'scope': scope.label, 'kind': scope.kind, 'name': scope.name, 'resource': scope.resource,
         'namespace': scope.namespace, 'allocation_id': scope.allocation_id, 'quota': quota.name,
-        'threshold': threshold, 'level': level,
+        'threshold': threshold, 'level': level, 'buckets': [],
         'message': '%s: %s usage %s %s' % (where, quota.name, quota.amount(quota.usage, unit), state),
     })
     return alert
 
 
+def _scope_alerts(scope, threshold, unit):
+    """``[(usage / limit, alert)]`` of the quotas of ``scope`` at or over ``threshold``."""
+    found = []
+    for quota in scope.quotas.values():
+        verdict = quota.verdict(threshold)
+        if verdict['level'] in (WARNING, EXCEEDED):
+            found.append((ratio(verdict), _alert(scope, quota, verdict, unit)))
+    return found
+
+
+def _severity(item):
+    return (item[1]['level'] != EXCEEDED, -item[0])
+
+
+def _allocation_alerts(namespace, threshold, unit):
+    """At most ONE alert per namespace (= allocation): the worst of its own and its buckets' (its own on a tie),
+    with every bucket alert as detail in ``buckets``; a one-bucket namespace over its quota is one alert, not two."""
+    own = _scope_alerts(namespace, threshold, unit)
+    buckets = [item for bucket in namespace.children for item in _scope_alerts(bucket, threshold, unit)]
+    if not own and not buckets:
+        return []
+    worst_ratio, worst = min(own + buckets, key=_severity)
+    keys = ('name', 'level', 'limit', 'enforced_limit', 'usage', 'percent', 'message')
+    detail = [dict((key, alert[key]) for key in keys) for _ratio, alert in buckets]
+    return [(worst_ratio, dict(worst, buckets=detail))]
+
+
 def evaluate_thresholds(tree, default_threshold=DEFAULT_THRESHOLD, overrides=None, overcommit=None, unit=None):
-    """Every quota at or over its threshold, as alert dicts sorted worst first.
+    """The quotas at or over their threshold, as alert dicts sorted worst first: one per resource quota and at most
+    one per namespace (= allocation), whose bucket alerts are its ``buckets`` detail (see :func:`_allocation_alerts`).
 
     ``tree``: a resource dict or Scope, or a list of them.  ``overrides``: ``{resource name: threshold}``.
-    Thresholds are fractions (0.9 = 90 %).  ``level`` is ``exceeded`` over the hard limit, else ``warning``.
+    Thresholds are fractions (0.9 = 90 %).  ``level`` is ``exceeded`` over the hard limit, else ``warning``; every
+    verdict is :func:`judge.judge`'s, ``unit`` (``TB``/``GB``) judging storage limits in the whole GB ECS enforces.
     Sorted by level (exceeded first), then usage/limit (highest first), then resource, kind, name, quota.
     """
-    default = _threshold(default_threshold, 'default threshold')
-    overrides = dict((name, _threshold(value, 'threshold of resource %s' % name))
+    default = check_threshold(default_threshold, 'default threshold')
+    overrides = dict((name, check_threshold(value, 'threshold of resource %s' % name))
                      for name, value in _mapping(overrides or {}, 'threshold overrides dict').items())
     alerts = []
-    for resource in _resources(tree, overcommit):
+    for resource in _resources(tree, overcommit, unit):
         threshold = overrides.get(resource.name, default)
-        for scope in resource.walk():
-            for quota in scope.quotas.values():
-                level = quota.level(threshold)
-                if level:
-                    alerts.append((quota.ratio, _alert(scope, quota, threshold, level, unit)))
-    alerts.sort(key=lambda item: (item[1]['level'] != EXCEEDED, -item[0], item[1]['resource'],
-                                  KINDS.index(item[1]['kind']), item[1]['name'], item[1]['quota']))
-    return [alert for ratio, alert in alerts]
+        alerts += _scope_alerts(resource, threshold, unit)
+        for namespace in resource.children:
+            alerts += _allocation_alerts(namespace, threshold, unit)
+    alerts.sort(key=lambda item: _severity(item) + (item[1]['resource'], KINDS.index(item[1]['kind']),
+                                                    item[1]['name'], item[1]['quota']))
+    return [alert for _ratio, alert in alerts]

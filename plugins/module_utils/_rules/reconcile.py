@@ -22,13 +22,15 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import units
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.attributes import attribute_names
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.outcomes import CONFLICT
 
 IN_SYNC = 'in_sync'        # nothing to do
 PULL = 'pull'              # ECS changed: write ECS value into ColdFront (sync)
 PUSH = 'push'              # ColdFront changed: set ECS quota (provision)
 RECORD = 'record'          # both sides already equal, only the agreed value is stale: record it
 BASELINE = 'baseline'      # no agreed value and no ColdFront value: ECS is taken as the baseline
-CONFLICT = 'conflict'      # both changed differently: report, change neither
+# CONFLICT (from outcomes): both changed differently: report, change neither
 
 
 def quota_gb(tb):
@@ -60,19 +62,44 @@ def quota_decision(coldfront_gb, agreed, ecs_gb):
     return PUSH if coldfront_changed else PULL
 
 
-def conflict_message(allocation_id, resource, namespace, coldfront_gb, agreed, ecs_gb):
-    """One line for a quota conflict: what each side says and what to do."""
+def conflict_fix(coldfront_gb, ecs_gb, names=None):
+    """Both quotas in bytes and the exact values that settle a conflict, as ``{attribute name: value}``.
+
+    ``keep_coldfront``: ``Quota_In_Bytes`` set to the ECS value makes the ColdFront value a change that provision
+    pushes (None when ColdFront has no quota); ``keep_ecs``: ``Storage Quota (TB)`` set to the ECS value makes both
+    sides equal, which sync (or provision) records.  ``names`` are attribute names (``attributes.attribute_names``).
+    """
+    names = attribute_names(names)
+    return {'coldfront_quota_bytes': quota_bytes(coldfront_gb), 'ecs_quota_bytes': quota_bytes(ecs_gb),
+            'keep_coldfront': None if coldfront_gb is None else {names['quota_bytes']: _bytes(ecs_gb)},
+            'keep_ecs': {names['quota_tb']: units.format_number(units.gb_to_tb(ecs_gb))}}
+
+
+def conflict_message(allocation_id, resource, namespace, coldfront_gb, agreed, ecs_gb, names=None):
+    """One line for a quota conflict: each side in TB and bytes, and the exact value to set to settle it."""
+    fix = conflict_fix(coldfront_gb, ecs_gb, names)
     if agreed is None:
-        return ('allocation %s on %s: namespace %s has no agreed quota (Quota_In_Bytes) yet and the two sides differ: '
-                'ColdFront %s, ECS %s; nothing was changed on either side. To keep the ColdFront value, set '
-                'Quota_In_Bytes to %s (what ECS has) and provision pushes it; to keep the ECS value, set Storage '
-                'Quota (TB) to %s and sync records it' % (
-                    allocation_id, resource, namespace, _both_text(coldfront_gb), _both_text(ecs_gb),
-                    _bytes(ecs_gb), units.format_number(units.gb_to_tb(ecs_gb))))
-    return ('allocation %s on %s: namespace %s quota changed on both sides (ColdFront %s, ECS %s, last agreed %s); '
-            'nothing was changed: set Storage Quota (TB) in ColdFront to the value you want and set the same quota '
-            'on ECS, or set Quota_In_Bytes to the ECS value to let provision push the ColdFront value'
-            % (allocation_id, resource, namespace, _tb_text(coldfront_gb), _tb_text(ecs_gb), _tb_text(agreed)))
+        what = 'has no agreed quota (%s) yet and the two sides differ' % attribute_names(names)['quota_bytes']
+    else:
+        what = 'quota changed on both sides since they last agreed on %s' % _both_text(agreed)
+    [(tb_name, tb_value)] = fix['keep_ecs'].items()
+    keep = ['To keep the ECS value, set %s to %s and sync records it' % (tb_name, tb_value)]
+    if fix['keep_coldfront']:
+        [(name, value)] = fix['keep_coldfront'].items()
+        keep.insert(0, 'To keep the ColdFront value, set %s to %s (what ECS has) and provision pushes %s'
+                    % (name, value, _tb_text(coldfront_gb)))
+    return ('allocation %s on %s: namespace %s %s: ColdFront %s, ECS %s; nothing was changed on either side. %s'
+            % (allocation_id, resource, namespace, what, _both_text(coldfront_gb), _both_text(ecs_gb), '. '.join(keep)))
+
+
+def change_text(old_gb, new_gb):
+    """``10 TB -> 12 TB``: a quota change for a summary (``unset``, ``unlimited`` for the special values)."""
+    return '%s -> %s' % (_tb_text(old_gb), _tb_text(new_gb))
+
+
+def quota_bytes(gb):
+    """A quota in ECS GB as bytes for a structured result: None stays None, -1 (no quota) stays -1."""
+    return None if gb is None else _bytes(gb)
 
 
 def _bytes(gb):
@@ -80,9 +107,10 @@ def _bytes(gb):
 
 
 def _both_text(gb):
-    """``2 TB (2199023255552 bytes)``: a quota in the units of both attributes."""
-    text = _tb_text(gb)
-    return text if gb is None or units.is_unlimited(gb) else '%s (%d bytes)' % (text, _bytes(gb))
+    """``2 TB (2199023255552 bytes)``, ``unlimited (-1 bytes)``: a quota in the units of both attributes."""
+    if gb is None:
+        return 'unset'
+    return '%s (%d bytes)' % (_tb_text(gb), _bytes(gb))
 
 
 def _tb_text(gb):

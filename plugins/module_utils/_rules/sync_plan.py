@@ -20,6 +20,12 @@ Values, in the units of :mod:`units`:
   (``hard_quota_gb`` None), the sum would be too low: ``allocated_tb`` is not written (ColdFront keeps the last
   value) and the plan's ``problems`` says why.
 
+Every allocation entry has a ``kind`` (:data:`KINDS`, None when synced) and every problem of the resource one in
+``issues``; :func:`failures` decides from those codes, never from the wording, which of them fail the sync.
+
+A provisioned allocation whose namespace is not among ``read_namespaces`` (the namespaces whose billing was asked of
+ECS) was provisioned after that read: it is skipped with kind ``not_read`` and synced by the next run.
+
 Alerts: every synced namespace is a quota scope with its buckets; a bucket's limit follows ``bucket_limits``:
 ``namespace`` (the namespace quota, which provision gives each bucket by default), ``ecs`` (the bucket quota that
 ``ecs_usage_info`` read with ``bucket_quotas``) or ``none`` (no bucket limit).
@@ -29,7 +35,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import quota, reconcile, units
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import forecast, quota, reconcile, units
 
 SYNCED = 'synced'
 SKIPPED = 'skipped'
@@ -39,6 +45,20 @@ CONFLICT = 'conflict'
 DEFAULT_RESOURCE_ATTRIBUTES = {'capacity': 'capacity_tb', 'used': 'used_tb', 'allocated': 'allocated_tb'}
 
 BUCKET_LIMITS = ('namespace', 'ecs', 'none')
+
+# Why an allocation was not synced (``kind`` of its entry) or what went wrong on the resource (``issues``).
+NOT_PROVISIONED = 'not_provisioned'          # no Subdirectory yet: provision first (never a failure)
+NOT_READ = 'not_read'                        # provisioned after the ECS read of this run: the next sync reads it
+INVALID_DATA = 'invalid_data'                # the allocation's ColdFront data has errors
+NAMESPACE_MISSING = 'namespace_missing'      # recorded in ColdFront, missing on ECS
+UNREADABLE = 'unreadable'                    # its quota or billing could not be read on ECS
+ALLOCATED_NOT_WRITTEN = 'allocated_not_written'  # a namespace quota of the endpoint could not be read
+BUCKET_QUOTAS_UNREAD = 'bucket_quotas_unread'    # bucket quotas could not be read (bucket_limits ecs)
+QUOTA_EXCEEDED = 'quota_exceeded'            # a hard limit is exceeded (an alert of level exceeded)
+KINDS = (NOT_PROVISIONED, NOT_READ, INVALID_DATA, NAMESPACE_MISSING, UNREADABLE, PENDING_PUSH, CONFLICT,
+         ALLOCATED_NOT_WRITTEN, BUCKET_QUOTAS_UNREAD, QUOTA_EXCEEDED)
+# The kinds that fail a sync run when failing on problems; not_provisioned, not_read and pending_push never do.
+PROBLEM_KINDS = (INVALID_DATA, NAMESPACE_MISSING, UNREADABLE, CONFLICT, ALLOCATED_NOT_WRITTEN, BUCKET_QUOTAS_UNREAD)
 
 
 def _quota_text(gb):
@@ -52,7 +72,8 @@ def _bytes_text(gb):
 class SyncPlan:
     """Builds the plan for one resource; see :func:`plan_sync`."""
 
-    def __init__(self, resource, views, usage, settings, resource_attributes=None, bucket_limits='none'):
+    def __init__(self, resource, views, usage, settings, resource_attributes=None, bucket_limits='none',
+                 read_namespaces=None):
         if bucket_limits not in BUCKET_LIMITS:
             raise ValueError('bucket_limits must be one of %s, got %r' % (', '.join(BUCKET_LIMITS), bucket_limits))
         if bucket_limits == 'ecs' and not (usage or {}).get('bucket_quotas'):
@@ -61,6 +82,7 @@ class SyncPlan:
         self.resource = resource
         self.resource_attributes = dict(DEFAULT_RESOURCE_ATTRIBUTES, **(resource_attributes or {}))
         self.quota_reason = None
+        self.quota_fields = {}
         self.views = views
         self.usage = usage or {}
         self.settings = settings
@@ -68,7 +90,8 @@ class SyncPlan:
         self.scopes = []
         self.allocations = []
         self.drift = {'missing_namespaces': [], 'missing_buckets': [], 'unclaimed_namespaces': []}
-        self.problems = []
+        self.issues = []
+        self.read_namespaces = None if read_namespaces is None else set(read_namespaces)
         self.failures = {}
         for failure in self.usage.get('failures') or ():
             self.failures.setdefault(failure.get('namespace'), []).append(failure)
@@ -80,11 +103,16 @@ class SyncPlan:
             self.items[key] = {'allocation_id': allocation_id, 'name': name}
         self.items[key].update(fields)
 
-    def report(self, view, status, reason=None, **extra):
+    def report(self, view, status, reason=None, kind=None, **extra):
         entry = {'allocation_id': view['id'], 'project': view['project'], 'namespace': view.get('namespace'),
-                 'bucket': view.get('bucket'), 'status': status, 'reason': reason}
+                 'bucket': view.get('bucket'), 'status': status, 'reason': reason, 'kind': kind,
+                 'old_quota_bytes': None, 'new_quota_bytes': None, 'quota_change': None, 'resolve': None}
         entry.update(extra)
         self.allocations.append(entry)
+
+    def problem(self, kind, message, namespaces):
+        """A problem of the resource (not of one allocation): its kind, the namespaces concerned and one line."""
+        self.issues.append({'kind': kind, 'allocation_id': None, 'namespaces': list(namespaces), 'message': message})
 
     def label(self, view):
         return 'allocation %s (project %s) on %s' % (view['id'], view['project'], self.resource)
@@ -94,10 +122,14 @@ class SyncPlan:
     def allocation(self, view):
         namespace = view.get('namespace')
         if view.get('errors'):
-            return self.report(view, SKIPPED, '; '.join(view['errors']))
+            return self.report(view, SKIPPED, '; '.join(view['errors']), INVALID_DATA)
         if not view.get('provisioned'):
             return self.report(view, SKIPPED, '%s is not provisioned yet (no %s recorded): run provision first'
-                               % (self.label(view), self.settings['subdirectory_attribute']))
+                               % (self.label(view), self.settings['subdirectory_attribute']), NOT_PROVISIONED)
+        if self.read_namespaces is not None and namespace not in self.read_namespaces:
+            return self.report(view, SKIPPED, '%s was provisioned after ECS %s was read in this run, so namespace %s '
+                               'was not read: the next sync reads it' % (self.label(view), self.usage.get('endpoint'),
+                                                                         namespace), NOT_READ)
         known = self.usage.get('namespaces') or {}
         if namespace not in known:
             self.drift['missing_namespaces'].append({'allocation_id': view['id'], 'project': view['project'],
@@ -105,7 +137,7 @@ class SyncPlan:
             return self.report(view, SKIPPED, '%s: namespace %s is recorded in ColdFront but missing on ECS %s; '
                                'nothing was changed: restore it on ECS or correct the %s attribute'
                                % (self.label(view), namespace, self.usage.get('endpoint'),
-                                  self.settings['subdirectory_attribute']))
+                                  self.settings['subdirectory_attribute']), NAMESPACE_MISSING)
         usage_entry = (self.usage.get('usage') or {}).get(namespace)
         ecs_gb = known[namespace].get('hard_quota_gb')
         unread = [what for what, missing in (('quota', ecs_gb is None), ('billing', usage_entry is None)) if missing]
@@ -114,13 +146,14 @@ class SyncPlan:
                         for f in self.failures.get(namespace, ())] or ['ECS returned no data for it']
             return self.report(view, SKIPPED, '%s: could not read the %s of namespace %s, so it was not synced; %s'
                                % (self.label(view), ' and '.join(unread), namespace, '; '.join(problems)),
-                               quota=None)
+                               UNREADABLE, quota=None)
         quota_status = self.quota(view, ecs_gb)
         self.usage_items(view, usage_entry)
         self.scopes.append(namespace_scope(view, ecs_gb, usage_entry, self.bucket_limits))
         if quota_status in (PENDING_PUSH, CONFLICT):
-            return self.report(view, quota_status, self.quota_reason, quota=quota_status)
-        return self.report(view, SYNCED, quota=quota_status)
+            return self.report(view, quota_status, self.quota_reason, quota_status, quota=quota_status,
+                               **self.quota_fields)
+        return self.report(view, SYNCED, quota=quota_status, **self.quota_fields)
 
     def bucket_drift(self, view, usage_entry):
         bucket = view.get('bucket')
@@ -130,13 +163,14 @@ class SyncPlan:
 
     def quota(self, view, ecs_gb):
         """Quota items by the :mod:`reconcile` decision (who changed the quota last); returns the decision."""
-        self.quota_reason = None
+        self.quota_reason, self.quota_fields = None, {}
         coldfront_gb = reconcile.quota_gb(view.get('quota_tb'))
         agreed = reconcile.agreed_gb(view.get('quota_bytes'))
         decision = reconcile.quota_decision(coldfront_gb, agreed, ecs_gb)
         settings = self.settings
         if decision in (reconcile.PULL, reconcile.BASELINE):
             self.item(view['id'], settings['quota_tb_attribute'], value=_quota_text(ecs_gb))
+            self.quota_fields = pulled_fields(view, coldfront_gb, ecs_gb)
         if decision in (reconcile.PULL, reconcile.BASELINE, reconcile.RECORD) or \
                 (decision == reconcile.IN_SYNC and agreed is None):
             self.item(view['id'], settings['quota_bytes_attribute'], value=_bytes_text(ecs_gb))
@@ -148,8 +182,10 @@ class SyncPlan:
                                  'pushes it' % (self.label(view), settings['quota_tb_attribute']))
             return PENDING_PUSH
         if decision == reconcile.CONFLICT:
+            names = {'quota_tb': settings['quota_tb_attribute'], 'quota_bytes': settings['quota_bytes_attribute']}
             self.quota_reason = reconcile.conflict_message(view['id'], self.resource, view['namespace'],
-                                                           coldfront_gb, agreed, ecs_gb)
+                                                           coldfront_gb, agreed, ecs_gb, names)
+            self.quota_fields = {'resolve': reconcile.conflict_fix(coldfront_gb, ecs_gb, names)}
             return CONFLICT
         return decision
 
@@ -178,10 +214,11 @@ class SyncPlan:
         if unread:
             first = [f for f in self.failures.get(unread[0], ()) if (f.get('path') or '').startswith('/object/bucket')][:1]
             error = first[0].get('message') if first else 'ECS returned no bucket list'
-            self.problems.append('resource %s: the bucket quotas of %d namespace(s) could not be read on ECS %s (%s), so '
-                                 'their buckets were not checked against their quotas (no bucket alerts); re-run sync '
-                                 'when ECS answers (first error: %s)'
-                                 % (self.resource, len(unread), self.usage.get('endpoint'), ', '.join(unread), error))
+            self.problem(BUCKET_QUOTAS_UNREAD,
+                         'resource %s: the bucket quotas of %d namespace(s) could not be read on ECS %s (%s), so '
+                         'their buckets were not checked against their quotas (no bucket alerts); re-run sync '
+                         'when ECS answers (first error: %s)'
+                         % (self.resource, len(unread), self.usage.get('endpoint'), ', '.join(unread), error), unread)
         return unread
 
     def resource_items(self, unread_quotas=()):
@@ -194,11 +231,12 @@ class SyncPlan:
             first = [f for name in unread_quotas for f in self.failures.get(name, ())][:1]
             error = ('%s %s: %s' % (first[0].get('method') or 'read', first[0].get('path') or first[0].get('namespace'),
                                     first[0].get('message')) if first else 'ECS returned no quota for it')
-            self.problems.append('resource %s: %s was not written, because the quota of %d namespace(s) could not be '
-                                 'read on ECS %s (%s) and the sum of the namespace quotas would be too low; ColdFront '
-                                 'keeps the last value: re-run sync when ECS answers (first error: %s)'
-                                 % (self.resource, names['allocated'], len(unread_quotas), self.usage.get('endpoint'),
-                                    ', '.join(unread_quotas), error))
+            self.problem(ALLOCATED_NOT_WRITTEN,
+                         'resource %s: %s was not written, because the quota of %d namespace(s) could not be '
+                         'read on ECS %s (%s) and the sum of the namespace quotas would be too low; ColdFront '
+                         'keeps the last value: re-run sync when ECS answers (first error: %s)'
+                         % (self.resource, names['allocated'], len(unread_quotas), self.usage.get('endpoint'),
+                            ', '.join(unread_quotas), error), unread_quotas)
         else:
             values['allocated'] = units.gb_to_tb(self.usage.get('allocated_gb') or 0)
         if provisioned is not None:
@@ -221,7 +259,7 @@ class SyncPlan:
                 'namespace_count': len(self.usage.get('namespaces') or {})}
         if provisioned is not None:
             tree['capacity'] = units.gb_to_tb(provisioned)
-            if free is not None:
+            if free is not None and free <= provisioned:  # a negative used is no usage: the judge refuses it
                 tree['used'] = units.gb_to_tb(provisioned - free)
         return tree
 
@@ -238,14 +276,32 @@ class SyncPlan:
             'allocation_attributes': list(self.items.values()),
             'resource_attributes': self.resource_items(unread),
             'allocations': self.allocations,
-            'problems': self.problems,
+            'problems': [issue['message'] for issue in self.issues],
+            'issues': self.issues,
             'unread_quota_namespaces': unread,
             'unread_bucket_quota_namespaces': unread_buckets,
             'drift': self.drift,
+            'quota_pulled': [entry for entry in self.allocations if entry['quota_change']],
             'counts': dict((status, counts.get(status, 0)) for status in (SYNCED, SKIPPED, PENDING_PUSH, CONFLICT)),
             'unlimited_namespaces': list(self.usage.get('unlimited_namespaces') or ()),
             'quota_tree': self.quota_tree(),
         }
+
+
+def pulled_fields(view, coldfront_gb, ecs_gb):
+    """The quota a sync takes from ECS, old -> new: bytes for the result, a line for the summary."""
+    return {'old_quota_bytes': reconcile.quota_bytes(coldfront_gb), 'new_quota_bytes': reconcile.quota_bytes(ecs_gb),
+            'quota_change': 'allocation %s (%s): namespace %s %s (pulled from ECS)'
+                            % (view['id'], view['project'], view['namespace'], reconcile.change_text(coldfront_gb, ecs_gb))}
+
+
+def named(names, limit=20):
+    """``a, b, c`` or ``none``; past ``limit`` names, ``and N more`` (the full list is in the structured result)."""
+    names = list(names)
+    if not names:
+        return 'none'
+    more = ' and %d more' % (len(names) - limit) if len(names) > limit else ''
+    return ', '.join(str(name) for name in names[:limit]) + more
 
 
 def bucket_limit_tb(bucket, namespace_gb, bucket_limits):
@@ -269,15 +325,84 @@ def namespace_scope(view, ecs_gb, usage_entry, bucket_limits='none'):
 
 
 def alerts(tree, threshold, overcommit=None):
-    """Every scope of ``tree`` at or over ``threshold`` (fraction) of a limit, worst first (``quota`` alert dicts)."""
+    """The quotas of ``tree`` at or over ``threshold`` (fraction), worst first (``quota`` alert dicts): judged as the
+    report and the filters judge them, one alert per resource quota and per allocation (its buckets as detail)."""
     return quota.evaluate_thresholds(tree, default_threshold=threshold, overcommit=overcommit, unit='TB')
 
 
-def plan_sync(resource, views, usage, settings, resource_attributes=None, bucket_limits='none'):
+def previous_tree(tree, views):
+    """``tree`` with each namespace's usage as ColdFront held it before this sync (the previous sync's value); a
+    one-bucket namespace's bucket follows it, other buckets keep today's usage (ColdFront has no bucket usage)."""
+    before = dict((view['id'], view.get('usage_tb')) for view in views)
+    namespaces = []
+    for namespace in tree['namespaces']:
+        usage = before.get(namespace['allocation_id'])
+        if usage is None:
+            usage = namespace['usage']
+        buckets = [dict(bucket, usage=usage) for bucket in namespace['buckets']] \
+            if len(namespace['buckets']) == 1 else namespace['buckets']
+        namespaces.append(dict(namespace, usage=usage, buckets=buckets))
+    return dict(tree, namespaces=namespaces)
+
+
+def forecasts(tree, history, now, window_days, forecast_days):
+    """``(alerts now, alerts at the previous sync, {allocation_id: forecast})`` of the synced namespaces.
+
+    ``history``: ``{allocation_id: [(datetime, usage TB)]}`` ColdFront's usage history (the value just read from
+    ECS ends the series)."""
+    found, before, results = [], [], {}
+    for namespace in tree['namespaces']:
+        base = {'scope': 'namespace %s on resource %s' % (namespace['name'], tree['name']), 'kind': 'namespace',
+                'name': namespace['name'], 'resource': tree['name'], 'namespace': namespace['name'],
+                'allocation_id': namespace['allocation_id'], 'quota': quota.STORAGE, 'limit': namespace['limit'],
+                'usage': namespace['usage']}
+        result, now_alerts, before_alerts = forecast.with_previous(
+            base, history.get(namespace['allocation_id'], []), now, namespace['limit'], namespace['usage'], 'TB',
+            window_days, forecast_days)
+        results[namespace['allocation_id']] = result
+        found += now_alerts
+        before += before_alerts
+    return found, before, results
+
+
+def stated_alerts(found, previous, views):
+    """``(firing alerts with state new / ongoing, recovered alerts, digest per PI and project)``."""
+    stated = forecast.alert_state(found, previous)
+    owners = dict((view['id'], (view.get('pi'), view.get('project'))) for view in views)
+    return forecast.split_recovered(stated) + (forecast.digest(stated, owners),)
+
+
+def failures(plan, found_alerts, fail_on_problems=True, fail_on_exceeded=False):
+    """What fails the sync of one resource, from the codes of ``plan`` and the ``found_alerts`` (never the wording).
+
+    One entry per failing allocation or resource problem (``kind``, ``allocation_id`` or None, ``namespaces``,
+    ``message``): the :data:`PROBLEM_KINDS` when ``fail_on_problems``, the alerts of level ``exceeded`` when
+    ``fail_on_exceeded``.
+    """
+    found = []
+    if fail_on_problems:
+        found += [issue for issue in plan['issues'] if issue['kind'] in PROBLEM_KINDS]
+        found += [{'kind': entry['kind'], 'allocation_id': entry['allocation_id'],
+                   'namespaces': [entry['namespace']] if entry['namespace'] else [], 'message': entry['reason']}
+                  for entry in plan['allocations'] if entry['kind'] in PROBLEM_KINDS]
+    if fail_on_exceeded:
+        found += [{'kind': QUOTA_EXCEEDED, 'allocation_id': alert.get('allocation_id'),
+                   'namespaces': [alert['namespace']] if alert.get('namespace') else [], 'message': alert['message']}
+                  for alert in found_alerts if alert['level'] == quota.EXCEEDED]
+    return found
+
+
+def failed_allocation_ids(found):
+    """The sorted ids of the allocations among :func:`failures`."""
+    return sorted(set(entry['allocation_id'] for entry in found if entry['allocation_id'] is not None))
+
+
+def plan_sync(resource, views, usage, settings, resource_attributes=None, bucket_limits='none', read_namespaces=None):
     """The plan for ``resource`` (name) from its allocation ``views`` and one ``ecs_usage_info`` result.
 
     ``settings`` are the :mod:`allocation` settings (attribute names, merged); ``resource_attributes`` names the
     resource attributes (``{'capacity': ..., 'used': ..., 'allocated': ...}``, defaults :data:`DEFAULT_RESOURCE_ATTRIBUTES`);
-    ``bucket_limits`` is where the buckets' limits come from (:data:`BUCKET_LIMITS`, see the module docstring).
+    ``bucket_limits`` is where the buckets' limits come from (:data:`BUCKET_LIMITS`, see the module docstring);
+    ``read_namespaces`` the namespaces whose billing was asked of ECS (None: every provisioned one).
     """
-    return SyncPlan(resource, views, usage, settings, resource_attributes, bucket_limits).build()
+    return SyncPlan(resource, views, usage, settings, resource_attributes, bucket_limits, read_namespaces).build()

@@ -17,31 +17,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from urllib.parse import urlsplit
-
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.allocation import (
     allocation_view, mark_collisions)
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.attributes import DEFAULT_NAMES
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.credentials import hide, mask_credentials
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.endpoint import InvalidEndpoint, host_name
 
 # Resource attribute where provisioning records the VDC ids of the endpoint's ECS federation.
-DEFAULT_FEDERATION_ATTRIBUTE = 'ecs_federation'
-
-
-def url_password(url):
-    """The password inside a URL (``scheme://user:password@host``), or ``None``."""
-    try:
-        return urlsplit(str(url)).password if '://' in str(url) else None
-    except ValueError:
-        return None
-
-
-def redact(text, *secrets):
-    """``text`` with every non-empty secret replaced by ``********``."""
-    text = str(text)
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, '********')
-    return text
+DEFAULT_FEDERATION_ATTRIBUTE = DEFAULT_NAMES['federation']
 
 
 def scrub_credentials(records):
@@ -50,7 +33,7 @@ def scrub_credentials(records):
         attributes = record.get('attributes') or {}
         for name, value in attributes.items():
             if isinstance(value, str) and '@' in value:
-                attributes[name] = redact(value, url_password(value))
+                attributes[name] = mask_credentials(value)
     return records
 
 
@@ -71,8 +54,8 @@ def usable_resources(records, url_attribute, port):
         try:
             usable.append((record, host_name(url, port)))
         except InvalidEndpoint as exc:
-            warnings.append(redact('%s: %r attribute %r refused (%s): left out of the inventory'
-                                   % (where, url_attribute, url, exc), url_password(url)))
+            warnings.append(hide('%s: %r attribute %r refused (%s): left out of the inventory'
+                                 % (where, url_attribute, url, exc), url))
     return usable, warnings
 
 

@@ -34,21 +34,20 @@ __metaclass__ = type
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.errors import EcsConfigError
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.quota import quota_from_record
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import naming, reconcile, units
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.allocation import describe
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.attributes import attribute_names
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.outcomes import CONFLICT, FAILED
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.systems import federation_key
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._workflows.provision import (
-    DEFAULT_ATTRIBUTES as PROVISION_ATTRIBUTES, failure_text)
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._workflows.work import AllocationWork
 
-ADOPTED, ALREADY_ADOPTED, CONFLICT, FAILED = 'adopted', 'already_adopted', 'conflict', 'failed'
+ADOPTED, ALREADY_ADOPTED = 'adopted', 'already_adopted'
 ACTIONS = (ADOPTED, ALREADY_ADOPTED, CONFLICT, FAILED)
 FAILURES = (CONFLICT, FAILED)
-DEFAULT_ATTRIBUTES = dict(PROVISION_ATTRIBUTES, quota_tb='Storage Quota (TB)')
 # The view field holding what ColdFront has now for each attribute key.
 VIEW_FIELDS = {'namespace': 'namespace_recorded', 'bucket': 'bucket_recorded', 'subdirectory': 'subdirectory',
                'quota_bytes': 'quota_bytes', 'bucket_quota_bytes': 'bucket_quota_bytes', 'quota_tb': 'quota_tb',
                'claim': 'claim'}
 # Where a name came from, in the order they are tried.
-EXPLICIT, RECORDED, CLAIMED, DERIVED, LEGACY = 'explicit', 'Subdirectory', 'claim', 'derived', 'old plugin'
+EXPLICIT, RECORDED, CLAIMED, DERIVED, LEGACY = 'explicit', 'subdirectory', 'claim', 'derived', 'old plugin'
 READ_CALLS = frozenset(('vdc_identity', 'find_namespace', 'find_bucket', 'get_namespace_quota', 'get_bucket_quota',
                         'map', 'base_url'))
 
@@ -66,10 +65,10 @@ class ReadOnlyEcs:
 
 
 class Settings:
-    """The attribute names records are written under (keys of :data:`DEFAULT_ATTRIBUTES`)."""
+    """The attribute names records are written under (keys of ``_rules/attributes``)."""
 
     def __init__(self, attributes=None):
-        self.attributes = dict(DEFAULT_ATTRIBUTES, **dict((k, v) for k, v in (attributes or {}).items() if v))
+        self.attributes = attribute_names(attributes)
 
 
 def explicit_names(entries):
@@ -108,13 +107,15 @@ def _same(current, wanted):
     return str(current) == str(wanted)
 
 
-class Adoption:
+class Adoption(AllocationWork):
     """One allocation: which namespace and bucket it adopts, their quotas, what to record, and the result."""
 
+    STEP_NOTE = ' (nothing was recorded for it)'
+
     def __init__(self, view, settings, explicit=None):
-        self.view = view
-        self.settings = settings
-        self.id = view.get('id')
+        super(Adoption, self).__init__(view, settings, {
+            'namespace': None, 'bucket': None, 'found_by': None, 'action': None, 'claimed': False,
+            'namespace_quota_gb': None, 'bucket_quota_gb': None})
         self.explicit = explicit
         self.pending = True
         self.candidates = []            # namespaces to look for: [(name, source)]
@@ -122,28 +123,14 @@ class Adoption:
         self.namespace_gb = self.bucket_gb = None
         self.new_claim = False
         self.conflict = None
-        self.result = {'allocation_id': self.id, 'project': view.get('project'), 'resource': view.get('resource'),
-                       'namespace': None, 'bucket': None, 'found_by': None, 'action': None, 'claimed': False,
-                       'namespace_quota_gb': None, 'bucket_quota_gb': None, 'record': {}, 'error': None}
 
-    @property
-    def label(self):
-        return describe(self.view)
-
-    def fail(self, message, action=FAILED):
+    def stop(self):
         self.pending = False
-        self.result.update(action=action, error='%s: %s' % (self.label, message), record={})
-
-    def fail_step(self, step, error):
-        self.fail('%s: %s (nothing was recorded for it)' % (step, failure_text(error)))
 
     # -- phase 0: which names to look for (no ECS call) ---------------------------------------------------
 
     def classify(self):
-        errors = self.view.get('errors') or []
-        if errors:
-            self.pending = False
-            self.result.update(action=FAILED, error='; '.join(errors))
+        if self.refuse_view_errors():
             return
         try:
             self.candidates = self.namespace_candidates()

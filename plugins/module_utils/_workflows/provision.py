@@ -13,8 +13,8 @@ context manager whose claims are recorded in ColdFront when it closes.  For each
 * not recorded (no ``Subdirectory``): validate (view errors, names, automation options, a positive quota), read ECS,
   then, in the ledger's one locked step, check ownership and the quota against capacity x ``overcommit`` (when set,
   counting the claims of other runs) and record the claim; only then create on ECS the namespace (default
-  replication group, the project's LDAP group mapping, hard quota and soft quota at ``soft_quota_percent``) and the
-  bucket (``filesystem_enabled`` iff ``nfs_share``, the same quota when ``bucket_quota``), and hand back what to
+  replication group, the view's ``ldap_group`` as group mapping, hard quota and soft quota at ``soft_quota_percent``)
+  and the bucket (``filesystem_enabled`` iff ``nfs_share``, the same quota when ``bucket_quota``), and hand back what to
   record (``Namespace``, ``Bucket``, ``Subdirectory``, ``Quota_In_Bytes``).  A namespace that exists on ECS is
   completed only when this allocation claimed it (a run interrupted after its claim); any other one is refused
   ("already exists"), whatever its name, group mapping or owner: adoption is a separate, explicit step.  A name that
@@ -36,51 +36,27 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import os
-import traceback
-
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.bucket import BucketState
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.errors import (
-    EcsApiError, EcsConfigError, EcsModuleFailure, is_not_found)
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.errors import EcsConfigError, is_not_found
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.namespace import NamespaceState
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.quota import quota_from_record, wanted_quota
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import naming, reconcile, units
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.allocation import (
-    SUPPORTED_OPTIONS, describe, parse_options)
+    parse_options, unsupported_options)
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.attributes import attribute_names
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.outcomes import CONFLICT, FAILED, UNCHANGED
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.quota import validate_change
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.systems import federation_key
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._workflows.work import ECS_FAILURES, AllocationWork
 
-CREATED, RESUMED, QUOTA_PUSHED, BUCKET_QUOTA_SET, RECORDED, UNCHANGED, FAILED, CONFLICT = (
-    'created', 'resumed', 'quota_pushed', 'bucket_quota_set', 'recorded', 'unchanged', 'failed', 'conflict')
+CREATED, RESUMED, QUOTA_PUSHED, BUCKET_QUOTA_SET, RECORDED = (
+    'created', 'resumed', 'quota_pushed', 'bucket_quota_set', 'recorded')
 ACTIONS = (CREATED, RESUMED, QUOTA_PUSHED, BUCKET_QUOTA_SET, RECORDED, UNCHANGED, FAILED, CONFLICT)
 FAILURES = (FAILED, CONFLICT)
 # What each allocation needs (internal).
 NEW, PUSH, IDLE, DONE = 'new', 'push', 'idle', 'done'
-DEFAULT_ATTRIBUTES = {'namespace': 'Namespace', 'bucket': 'Bucket', 'subdirectory': 'Subdirectory',
-                      'quota_bytes': 'Quota_In_Bytes', 'bucket_quota_bytes': 'Bucket_Quota_In_Bytes', 'claim': 'ECS_Claim'}
 # A bucket-only push: the namespace quota is agreed, the bucket has not followed it yet.
 FOLLOW = 'follow'
-ECS_FAILURES = (EcsApiError, EcsConfigError, EcsModuleFailure)
-
-
-def unexpected_text(error):
-    """How an exception nobody expected is reported: its type, message and where it was raised, and what now."""
-    where = ''
-    frames = traceback.extract_tb(error.__traceback__) if error.__traceback__ is not None else []
-    if frames:
-        where = ' (raised in %s line %s)' % (os.path.basename(frames[-1][0]), frames[-1][1])
-    return ('unexpected %s: %s%s - an ECS answer of an unexpected shape or a bug in hpc.coldfront_ecs (please report '
-            'it); what was done before it stays done, nothing is recorded for this allocation, and a re-run resumes'
-            % (type(error).__name__, str(error) or repr(error), where))
-
-
-def failure_text(error):
-    """One line for a failed step: ECS's message, a refusal's text, or what an unexpected exception was."""
-    if isinstance(error, EcsApiError):
-        return error.message
-    if isinstance(error, ECS_FAILURES):
-        return getattr(error, 'msg', None) or str(error)
-    return unexpected_text(error)
 
 
 class Settings:
@@ -95,15 +71,20 @@ class Settings:
         self.bucket_quota = bucket_quota
         self.overcommit = overcommit
         self.default_options = default_options
-        self.attributes = dict(DEFAULT_ATTRIBUTES, **dict((k, v) for k, v in (attributes or {}).items() if v))
+        self.attributes = attribute_names(attributes)
         # The federation ColdFront holds for this resource (as far as the caller knows): recorded again when it differs.
         self.recorded_federation = recorded_federation or ''
         self.resource = resource
 
 
-def group_mapping(ldap_domain, project):
-    """The namespace user mapping provisioning creates: the project title as group in ``ldap_domain``."""
-    return [{'domain': ldap_domain, 'groups': [project], 'attributes': []}]
+def group_mapping(ldap_domain, group):
+    """The namespace user mapping provisioning creates: ``group`` (the view's ``ldap_group``) in ``ldap_domain``."""
+    return [{'domain': ldap_domain, 'groups': [group], 'attributes': []}]
+
+
+def ldap_group(view):
+    """The view's ``ldap_group``; a view made without one (by hand, by an older inventory) maps the project title."""
+    return view['ldap_group'] if 'ldap_group' in view else view.get('project')
 
 
 def _holder_text(holder):
@@ -113,13 +94,13 @@ def _holder_text(holder):
     return text
 
 
-class Allocation:
+class Allocation(AllocationWork):
     """One allocation's work and result."""
 
     def __init__(self, view, settings):
-        self.view = view
-        self.settings = settings
-        self.id = view.get('id')
+        super(Allocation, self).__init__(view, settings, {
+            'namespace': view.get('namespace'), 'bucket': view.get('bucket'), 'action': UNCHANGED, 'changes': [],
+            'old_quota_bytes': None, 'new_quota_bytes': None, 'quota_change': None, 'resolve': None})
         self.namespace = view.get('namespace')
         self.bucket = view.get('bucket')
         self.kind = IDLE
@@ -130,33 +111,20 @@ class Allocation:
         self.limit_tb = None        # the quota to validate against the resource (overcommit)
         self.group = None
         self.diff = None
-        self.result = {'allocation_id': self.id, 'project': view.get('project'), 'resource': view.get('resource'),
-                       'namespace': self.namespace, 'bucket': self.bucket, 'action': UNCHANGED, 'changes': [],
-                       'record': {}, 'error': None}
-
-    @property
-    def label(self):
-        return describe(self.view)
 
     @property
     def quota_tb(self):
         return self.view.get('quota_tb')
 
-    def fail(self, message, action=FAILED):
+    def stop(self):
         self.kind = DONE
-        self.result.update(action=action, error='%s: %s' % (self.label, message), record={})
-
-    def fail_step(self, step, error):
-        self.fail('%s: %s' % (step, failure_text(error)))
 
     # -- phase 0: what is there to do (no ECS call) -----------------------------------------------------
 
     def classify(self):
-        errors = self.view.get('errors') or []
-        if errors:
-            self.kind = DONE
-            self.result.update(action=FAILED, error='; '.join(errors))
-        elif self.view.get('subdirectory'):
+        if self.refuse_view_errors():
+            return
+        if self.view.get('subdirectory'):
             self.classify_recorded()
         else:
             self.classify_new()
@@ -187,19 +155,20 @@ class Allocation:
         except naming.InvalidName as exc:
             problems.append(str(exc))
         options, source = self.options()
-        unsupported = [option for option in options if option not in SUPPORTED_OPTIONS]
-        if unsupported:
-            problems.append('automation option(s) %s from %s are not supported (supported: %s); remove them'
-                            % (', '.join(repr(option) for option in unsupported), source, ', '.join(SUPPORTED_OPTIONS)))
-        quota = self.quota_tb
+        problems.append(unsupported_options(options, source))
+        quota, quota_name = self.quota_tb, self.settings.attributes['quota_tb']
         if quota is None:
-            problems.append('it has no Storage Quota (TB) value: set the quota to provision it')
+            problems.append('it has no %s value: set the quota to provision it' % quota_name)
         elif units.is_unlimited(quota) or quota <= 0:
-            problems.append('Storage Quota (TB) %s is not a positive number of TB: a new namespace needs a quota'
-                            % units.format_number(quota))
+            problems.append('%s %s is not a positive number of TB: a new namespace needs a quota'
+                            % (quota_name, units.format_number(quota)))
         if not self.settings.ldap_domain:
             problems.append('resource %r has no ldap_domain attribute: set it (the namespace group mapping needs it)'
                             % self.view.get('resource'))
+        if not ldap_group(self.view):
+            problems.append('it has no ldap_group for the namespace group mapping: build the allocations with the '
+                            'inventory or coldfront_ecs_allocation_info, whose errors say why')
+        problems = [problem for problem in problems if problem]
         if problems:
             self.fail('; '.join(problems))
             return
@@ -300,8 +269,10 @@ class Allocation:
             self.plan = FOLLOW
         if self.plan == reconcile.CONFLICT:
             self.kind = DONE
+            names = self.settings.attributes
             self.result.update(action=CONFLICT, error=reconcile.conflict_message(
-                self.id, self.view.get('resource'), self.namespace, coldfront_gb, agreed, ecs_gb))
+                self.id, self.view.get('resource'), self.namespace, coldfront_gb, agreed, ecs_gb, names),
+                resolve=reconcile.conflict_fix(coldfront_gb, ecs_gb, names))
         elif self.plan == reconcile.PUSH:
             self.limit_tb = self.quota_tb
         elif self.plan not in (reconcile.RECORD, FOLLOW):
@@ -331,7 +302,7 @@ class Allocation:
         namespace = NamespaceState(client, {'name': self.namespace}, check_mode)
         ns_changes = {'changes': namespace.changes, 'prefix': 'namespace %s: ' % self.namespace}
         if creating:
-            mapping = group_mapping(self.settings.ldap_domain, self.view.get('project'))
+            mapping = group_mapping(self.settings.ldap_domain, ldap_group(self.view))
             ns_result = self.step('create namespace %s' % self.namespace, namespace.create, self.group, mapping, wanted,
                                   **ns_changes)
         else:
@@ -367,6 +338,9 @@ class Allocation:
             quota = self.step('set quota of namespace %s' % self.namespace, namespace.apply_quota, self.current, wanted,
                               changes=namespace.changes, prefix='namespace %s: ' % self.namespace)
             after['namespace_quota_gb'] = quota['hard_gb']
+            self.result.update(old_quota_bytes=reconcile.quota_bytes(self.current['hard_gb']),
+                               new_quota_bytes=reconcile.quota_bytes(quota['hard_gb']),
+                               quota_change=reconcile.change_text(self.current['hard_gb'], quota['hard_gb']))
         if self.settings.bucket_quota:
             bucket = BucketState(client, {'name': self.bucket, 'namespace': self.namespace}, check_mode)
             current = quota_from_record(self.step('read quota of bucket %s' % self.bucket, client.get_bucket_quota,
@@ -577,6 +551,8 @@ def _claimed_tb(text):
 
 
 def _done_text(result):
-    """``allocation 12 (Smith Lab): smith-lab:lab-smith-lab-bucket`` for the summary of a run."""
-    return 'allocation %s (%s): %s' % (result['allocation_id'], result['project'],
+    """``allocation 12 (Smith Lab): smith-lab:lab-smith-lab-bucket`` for the summary of a run, with
+    ``: 10 TB -> 12 TB`` when its quota was pushed."""
+    text = 'allocation %s (%s): %s' % (result['allocation_id'], result['project'],
                                        naming.subdirectory(result['namespace'], result['bucket']))
+    return text + ': ' + result['quota_change'] if result.get('quota_change') else text

@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from bench import run, steps
+from bench import baseline, run, steps
 from bench.world import BenchWorld
 
 pytestmark = [pytest.mark.coldfront, pytest.mark.simulator]
@@ -22,12 +22,21 @@ LEGACY_ROUTES = {'GET /object/namespaces/namespace/{id}/quota': N,
                  'GET /object/billing/namespace/{namespace}/info': N}
 
 
+def test_reference_plugin_call_counts():
+    """The reference plugin's calls as measured against the simulators (R=2): a whoami before every call but the
+    run's first, one login per endpoint, no logout, and a quota read per namespace of the list's first page only."""
+    at_200, at_2000 = baseline.expected_routes([100, 100]), baseline.expected_routes([1000, 1000])
+    assert (sum(at_200.values()), at_200['GET /user/whoami'], at_200['GET /login']) == (1209, 603, 2)
+    assert sum(at_2000.values()) == 8409
+    assert at_2000['GET /object/namespaces/namespace/{id}/quota'] == 2 * (1000 + 100)
+
+
 def test_harness_counts_calls_and_writes(tmp_path):
     """One world: the harness's steps on an older cluster, then the same sync after an API upgrade."""
     world = BenchWorld.build(str(tmp_path), N, resources=R, latency_ms=0, fresh=FRESH, profile='legacy')
     try:
         rows = {}
-        for step in run.world_steps(world, N, with_baseline=True):  # a generator: each step runs when asked for
+        for step in run.world_steps(world, N, with_baseline=True, design=True):  # a generator: runs when asked
             rows[step.name] = run.row_of(step, N, 'legacy')
             if step.name == 'sync (unchanged)':  # before provision adds allocations
                 world.set_profile('modern')
@@ -55,12 +64,17 @@ def test_harness_counts_calls_and_writes(tmp_path):
     assert routes['POST /object/billing/namespace/info'] == R * math.ceil(N / R / 100.0)
     assert modern['ecs_calls'] == PER_RESOURCE * R
 
-    # The baseline: quota read per namespace and per allocation, bucket billing per allocation, and 4 saves per
-    # allocation plus 3 per resource, a history row each, whether anything changed or not.
-    base = rows['baseline sync']
-    assert base['routes']['GET /object/namespaces/namespace/{id}/quota'] == 2 * N
-    assert base['routes']['GET /object/billing/buckets/{namespace}/{bucketName}/info'] == N
-    assert base['rows_written'] == base['history_rows'] == 4 * N + 3 * R
+    # The baselines: 4 saves per allocation plus 3 per resource, a history row each, whether anything changed or
+    # not.  The reference plugin: its calls route by route (a whoami before each, no logout); the first baseline:
+    # quota read per namespace and per allocation, bucket billing per allocation, a login and a logout.
+    base, design = rows['baseline sync'], rows['baseline sync (design)']
+    assert base['routes'] == baseline.expected_routes([N // R] * R)
+    assert base['summary']['ecs_calls'] == base['ecs_calls']
+    assert design['routes']['GET /object/namespaces/namespace/{id}/quota'] == 2 * N
+    assert design['routes']['GET /object/billing/buckets/{namespace}/{bucketName}/info'] == N
+    assert design['routes']['GET /logout'] == design['routes']['GET /login'] == R
+    for row in (base, design):
+        assert row['rows_written'] == row['history_rows'] == 4 * N + 3 * R
 
     assert rows['inventory --list']['summary']['listed'] == N
     assert (rows['inventory --list (lean)']['summary']['listed'], rows['inventory --list (lean)']['summary']['hosts']) == (0, R)

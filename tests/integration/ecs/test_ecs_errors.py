@@ -34,6 +34,14 @@ EXPECTED = {
     'negative retries': ['retries must be 0 or more'],
     'too many workers': ['max_workers must be between 1 and 16 (ECS copes badly with more than about 4 parallel calls)'],
 }
+# Task title -> the structured copy of its ECS API failure: (kind, HTTP status, ECS code) of ``error``.
+API_ERRORS = {
+    'bad password': ('auth', 401),
+    'quota of a missing namespace': ('http', 400, 1004),
+    'read-only user cannot write': ('http', 403),
+    'nothing listening': ('connection', None, None),
+    'TLS without CA': ('tls', None, None),
+}
 
 
 def erring(title, module, environment=None, **args):
@@ -77,6 +85,9 @@ def test_documented_errors(ecs_play, ecs_sim):
         dict(task('validate_certs false', 'ecs_replication_group_info', validate_certs=False), environment=NO_CA),
     ], extra_vars={'wrong_password': 'wrong-Secret-42', 'monitor_password': 'Monitor1'})
     assert result.rc == 0, result.output
+    for title, expected in API_ERRORS.items():
+        error = failure(result, title)['error']
+        assert (error['kind'], error['status'], error['code'])[:len(expected)] == expected, (title, error)
     for title, expected in EXPECTED.items():
         message = failure(result, title)['msg']
         assert '\n' not in message, message
@@ -147,5 +158,6 @@ def test_hanging_ecs_times_out_retries_and_reports(ecs_play, ecs_sim):
     result = ecs_play([task('hangs', 'ecs_usage_info', timeout=1, retries=1, ignore_errors=True)])
     assert result.rc == 0, result.output
     failed = failure(result, 'hangs')
-    assert failed['msg'].startswith('GET /object/capacity failed') and 'within 1.0s' in failed['msg'], failed['msg']
+    assert (failed['error']['method'], failed['error']['path']) == ('GET', '/object/capacity'), failed
     assert failed['error']['kind'] == 'timeout' and failed['ecs_calls'] == 2  # the first try and one retry
+    assert 'within 1.0s' in failed['msg'], failed['msg']                     # the timeout given is the one used

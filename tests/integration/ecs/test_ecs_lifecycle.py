@@ -101,11 +101,13 @@ def test_delete_is_safe(ecs_play, ecs_sim):
     ])
     assert result.rc == 0, result.output
     refused = failure(result, 'namespace with buckets')
-    assert 'still holds buckets (empty, full, other)' in refused['msg']
-    assert 'hpc.coldfront_ecs.ecs_bucket' in refused['msg']
+    assert refused['buckets'] == ['empty', 'full', 'other'], refused
+    assert 'hpc.coldfront_ecs.ecs_bucket' in refused['msg']             # what to do first
     assert only(result, 'empty bucket')['changed'] and not only(result, 'empty bucket again')['changed']
     full = failure(result, 'full bucket')
-    assert 'force: true' in full['msg'] and 'is not empty' in full['msg']
+    assert (full['error']['path'], full['error']['status'], full['error']['code']) == \
+        ('/object/bucket/full/deactivate', 400, 1025), full
+    assert 'force: true' in full['msg']                                  # what to do
     forced = only(result, 'full bucket forced')
     assert forced['changed'] and forced['empty_bucket_task']['status'] in ('PENDING', 'IN_PROGRESS')
     assert forced['state']['exists']

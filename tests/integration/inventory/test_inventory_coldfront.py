@@ -106,11 +106,16 @@ def test_list_hosts_and_exact_host_vars(coldfront_site, tmp_path):
                           usage_tb=0.0, quota_bytes=21990232555520, usage_bytes=0),
         ],
         'ecs_allocation_errors': [],
+        # What the roles read again when they run (ColdFront as it is then).
+        'coldfront_allocation_query': {'allocation_statuses': ['Active'], 'default_automation_options': [],
+                                       'group_name_rules': 'ldap', 'group_template': '{title}',
+                                       'selection': {'name_contains': 'ecs'}},
         'coldfront_attribute_names': {
             'namespace': 'Namespace', 'bucket': 'Bucket', 'subdirectory': 'Subdirectory',
             'quota_tb': 'Storage Quota (TB)', 'quota_bytes': 'Quota_In_Bytes', 'options': 'automation_specifications',
             'url': 'url', 'replication_group': 'replication_group', 'ldap_domain': 'ldap_domain',
-            'claim': 'ECS_Claim', 'bucket_quota_bytes': 'Bucket_Quota_In_Bytes', 'federation': 'ecs_federation'},
+            'claim': 'ECS_Claim', 'bucket_quota_bytes': 'Bucket_Quota_In_Bytes', 'federation': 'ecs_federation',
+            'capacity': 'capacity_tb', 'used': 'used_tb', 'allocated': 'allocated_tb', 'group': 'ECS_Group'},
     }
     west = hostvars(data, 'ecs-west')
     assert (west['ecs_host'], west['ecs_replication_group']) == ('ecs2.example.org', 'rg-west')
@@ -180,7 +185,7 @@ def test_bad_urls_are_refused_and_odd_names_sanitized(coldfront_site, tmp_path):
            'ecs-path': 'https://ecs5.example.org/api', 'ecs-creds': 'https://root:%s@ecs6.example.org' % SECRET}
     for name, url in bad.items():
         site.add_resource(name, attributes={'url': url})
-    bad['ecs-creds'] = 'https://root:********@ecs6.example.org'  # the warning never shows the password
+    bad['ecs-creds'] = 'https://root:***@ecs6.example.org'  # the warning never shows the password
     site.add_resource('ECS tier/1 (new)', attributes={'url': 'https://ecs7.example.org/'})
     site.add_resource('ECS_tier_1__new_', attributes={'url': 'ecs8.example.org'})
     proc, data = inventory(site, tmp_path)
@@ -268,8 +273,8 @@ def test_options_and_attribute_names(coldfront_site, tmp_path):
     site.add_allocation_attributes('smith-east', {'ecs_options': 'nfs_share'})
     site.add_allocation_attributes('jones-east', {'ecs_options': 'snapshots, cifs_share'})
     site.add_allocation_attributes('smith-east', {'Cloud Storage Quota (TB)': {'value': '7', 'usage': 1.5}})
-    _proc, data = inventory(site, tmp_path, automation_options_attribute='ecs_options',
-                            default_automation_options=['nfs_share'], quota_tb_attribute='Cloud Storage Quota (TB)')
+    _proc, data = inventory(site, tmp_path, attribute_names={'options': 'ecs_options', 'quota_tb': 'Cloud Storage Quota (TB)'},
+                            default_automation_options=['nfs_share'])
     east = {view['id']: view for view in hostvars(data, 'ecs-east')['ecs_allocations']}
     smith, jones = east[site.allocation_id('smith-east')], east[site.allocation_id('jones-east')]
     assert (smith['options'], smith['options_source'], smith['filesystem_enabled'], smith['quota_tb'],

@@ -136,7 +136,7 @@ def test_adopt_the_old_plugins_namespaces(world):
 
     east = by_id(real, 'ecs-east')
     assert [east[i]['action'] for i in (smith, long_, jones)] == ['adopted', 'adopted', 'conflict']
-    assert (east[smith]['found_by'], east[long_]['found_by']) == ('Subdirectory', 'old plugin')
+    assert (east[smith]['found_by'], east[long_]['found_by']) == ('subdirectory', 'old plugin')
     assert by_id(real, 'ecs-west')[odd]['action'] == 'adopted'
     [line] = failure_lines(real, 'ecs-east')
     for text in ("allocation %d (project 'Jones Genomics Lab', resource 'ecs-east')" % jones,
@@ -227,4 +227,5 @@ def test_nothing_to_adopt_and_unknown_allocations(world):
 
     unknown = world.run(PLAYBOOK, extra_vars={'allocation_ids': [site.allocation_id('jones-east-renewal')]})
     assert unknown.rc == 2 and unknown.changed == 0
-    assert 'are not among the Active allocations of the ECS resources of this play' in unknown.output
+    [why] = unknown.results('Find out why the allocations asked for were not selected')
+    assert [entry['reason'] for entry in why['explained']] == ['not_in_status']      # Renewal Requested, not Active

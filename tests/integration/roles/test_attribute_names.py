@@ -4,16 +4,15 @@ import pytest
 
 pytestmark = [pytest.mark.coldfront, pytest.mark.simulator]
 
-NAMES = {'namespace_attribute': 'ECS Namespace', 'bucket_attribute': 'ECS Bucket',
-         'subdirectory_attribute': 'ECS Path', 'quota_bytes_attribute': 'ECS Quota Bytes',
-         'claim_attribute': 'ECS Owner Claim', 'bucket_quota_bytes_attribute': 'ECS Bucket Quota Bytes'}
+NAMES = {'namespace': 'ECS Namespace', 'bucket': 'ECS Bucket', 'subdirectory': 'ECS Path',
+         'quota_bytes': 'ECS Quota Bytes', 'claim': 'ECS Owner Claim', 'bucket_quota_bytes': 'ECS Bucket Quota Bytes'}
 
 
 def test_provision_records_under_the_names_the_inventory_reads(ecs_world, tmp_path):
     site = ecs_world.site
     for name in NAMES.values():
         site.add_attribute_type('allocation', name, 'Text')
-    inventory = ecs_world.write_inventory(tmp_path / 'named.coldfront.yml', **NAMES)
+    inventory = ecs_world.write_inventory(tmp_path / 'named.coldfront.yml', attribute_names=NAMES)
     smith = site.allocation_id('smith-east')
     before = site.allocation_attributes(smith)
     first = ecs_world.run('playbooks/provision.yml', inventory=inventory, limit='ecs-east')

@@ -56,6 +56,34 @@ def start_playbook(world, playbook, extra_vars):
     return proc, log
 
 
+def descendants(pid):
+    """Every live process below ``pid`` (ansible's workers call setsid(), so a process group does not hold them)."""
+    children = {}
+    for entry in os.listdir('/proc'):
+        if entry.isdigit():
+            try:
+                with open('/proc/%s/stat' % entry) as handle:
+                    parent = int(handle.read().rsplit(')', 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def kill_playbook(proc):
+    """SIGKILL ``ansible-playbook`` and every process it started, the module included, as a crash would."""
+    for pid in [proc.pid] + descendants(proc.pid):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
 def output_of(proc, log, timeout=600):
     proc.wait(timeout)
     log.seek(0)
@@ -215,7 +243,7 @@ def test_a_run_killed_between_claim_and_create_is_finished_by_the_next_and_no_on
     proc, log = start_playbook(ecs_world, PROVISION, {'allocation_id': site.allocation_id('lee')})
     wait_for(lambda: 'ECS_Claim' in attributes(site, 'lee'), 120, 'the claim of allocation lee')
     time.sleep(1)
-    os.killpg(proc.pid, signal.SIGKILL)
+    kill_playbook(proc)
     killed = time.time()
     output_of(proc, log)
     east.clear_faults()

@@ -192,7 +192,8 @@ def test_one_allocation_with_the_fqcn_playbook(world):
 
     unknown = world.run(PLAYBOOK, extra_vars={'allocation_id': site.allocation_id('jones-east-renewal')})
     assert unknown.rc == 2 and unknown.changed == 0
-    assert 'is not among the Active allocations of the ECS resources of this play' in unknown.output
+    [why] = unknown.results('Find out why the allocations asked for were not selected')
+    assert [entry['reason'] for entry in why['explained']] == ['not_in_status']      # Renewal Requested, not Active
     assert sorted(namespaces(world.east)) == ['smith-lab']
 
 

@@ -17,7 +17,8 @@ FAIL = 'Fail when attribute types are missing or ambiguous'
 OWNED = {('resource', 'url'): 'Text', ('resource', 'replication_group'): 'Text', ('resource', 'ldap_domain'): 'Text',
          ('allocation', 'Namespace'): 'Text', ('allocation', 'Bucket'): 'Text', ('allocation', 'Subdirectory'): 'Text',
          ('allocation', 'automation_specifications'): 'Text', ('allocation', 'ECS_Claim'): 'Text',
-         ('allocation', 'Bucket_Quota_In_Bytes'): 'Int', ('resource', 'ecs_federation'): 'Text'}
+         ('allocation', 'Bucket_Quota_In_Bytes'): 'Int', ('resource', 'ecs_federation'): 'Text',
+         ('allocation', 'ECS_Group'): 'Text'}
 STORAGE = {('allocation', 'Storage Quota (TB)'): 'Float', ('allocation', 'Quota_In_Bytes'): 'Int',
            ('resource', 'capacity_tb'): 'Float', ('resource', 'used_tb'): 'Float', ('resource', 'allocated_tb'): 'Float'}
 
@@ -53,13 +54,13 @@ def test_setup_creates_the_types_on_a_bare_site_and_reruns_clean(coldfront_site_
     found = types(bare)
     for key, data_type in OWNED.items():
         assert found[key][0] == data_type, key
-    for name in ('Namespace', 'Bucket', 'Subdirectory'):
-        assert found[('allocation', name)][2] is False          # users see their namespace and bucket
-    for name in ('ECS_Claim', 'Bucket_Quota_In_Bytes'):
-        assert found[('allocation', name)][2] is True           # machine-written: hidden from PIs
+    assert found[('allocation', 'automation_specifications')][2] is False
+    for name in ('Namespace', 'Bucket', 'Subdirectory', 'ECS_Claim', 'Bucket_Quota_In_Bytes', 'Quota_In_Bytes',
+                 'ECS_Group'):
+        assert found[('allocation', name)][2] is True           # machine-written or overrides: hidden from PIs
         assert not bare.orm().AllocationAttributeType.objects.get(name=name).is_changeable
     assert found[('allocation', 'Storage Quota (TB)')] == ('Float', True, False)
-    assert found[('allocation', 'Quota_In_Bytes')] == ('Int', True, False)
+    assert found[('allocation', 'Quota_In_Bytes')] == ('Int', True, True)
     for name in ('capacity_tb', 'used_tb', 'allocated_tb'):
         assert found[('resource', name)][0] == 'Float'
     assert bare.orm().AllocationAttributeType.objects.get(name='Storage Quota (TB)').is_changeable
@@ -107,7 +108,7 @@ def test_onboarding_an_ecs_resource(coldfront_site):
         'url': 'https://ecs3.example.org', 'replication_group': 'rg-north', 'ldap_domain': 'ad.example.org',
         'capacity_tb': '250'}
     assert summary(result)['resources_created'] == ['ecs-north'] and summary(result)['created_types'] == [
-        'automation_specifications']
+        'automation_specifications', 'ECS_Group']
 
     history = coldfront_site.history_counts()
     again = run_playbook('hpc.coldfront_ecs.setup', env=coldfront_site.env, extra_vars={'ecs_setup_resources': [north]})

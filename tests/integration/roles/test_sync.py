@@ -126,13 +126,13 @@ def test_bucket_at_95_percent_raises_an_alert_everywhere_a_user_looks(ecs_world)
     result = ecs_world.run('playbooks/sync.yml')
     assert result.rc == 0, result.output                      # a warning is not a failure by default
     alerts = result.custom_stats['_run']['quota_alerts']['ecs-east']
-    # The bucket has its namespace's quota (provision's default, coldfront_ecs_bucket_quota): both are at 95 %.
+    # The bucket has its namespace's quota (provision's default, coldfront_ecs_bucket_quota): both are at 95 %, one
+    # alert per allocation (as the report counts it), the bucket as its detail.
     smith = ecs_world.site.allocation_id('smith-east')
     assert [(a['kind'], a['name'], a['namespace'], a['allocation_id'], a['level'], a['percent'], a['limit'])
-            for a in alerts] == [('namespace', SMITH_NS, SMITH_NS, smith, 'warning', 95.0, 10.0),
-                                 ('bucket', SMITH_BUCKET, SMITH_NS, smith, 'warning', 95.0, 10.0)]
+            for a in alerts] == [('namespace', SMITH_NS, SMITH_NS, smith, 'warning', 95.0, 10.0)]
+    assert [(b['name'], b['level'], b['percent']) for b in alerts[0]['buckets']] == [(SMITH_BUCKET, 'warning', 95.0)]
     assert 'ecs-east: namespace smith-lab' in result.output   # in the play output
-    assert "'ecs-east: bucket %s on resource ecs-east: storage usage 9.5 TB" % SMITH_BUCKET in result.output
     assert result.results('Write quota, usage and capacity into ColdFront', host='ecs-east')[0]['alerts'] == alerts
 
     # A site whose buckets have no quota of their own (coldfront_ecs_bucket_quota: false): no bucket alert.
@@ -146,8 +146,8 @@ def test_bucket_at_95_percent_raises_an_alert_everywhere_a_user_looks(ecs_world)
     result = ecs_world.run('playbooks/sync.yml', extra_vars=overrides)
     assert result.rc != 0
     alerts = result.custom_stats['_run']['quota_alerts']['ecs-east']
-    assert [(a['name'], a['level']) for a in alerts] == [('jones-genomics', 'exceeded'),   # smith at 95 % < 99 %
-                                                         ('lab-jones-genomics-bucket', 'exceeded')]
+    assert [(a['name'], a['level']) for a in alerts] == [('jones-genomics', 'exceeded')]   # smith at 95 % < 99 %
+    assert [b['name'] for b in alerts[0]['buckets']] == ['lab-jones-genomics-bucket']
     assert 'namespace jones-genomics' in result.output
 
 
@@ -193,7 +193,7 @@ def test_history_user_unread_quota_and_alerts_in_the_recap_next_to_the_report(ec
     assert len(written) >= 2 and {row.history_user.username for row in written} == {'svc-ansible'}
     assert float(ecs_world.site.resource_attributes('ecs-east')['allocated_tb']) == (10240 + 2048) / 1024
     line = first.results('Report the sync of this resource', host='ecs-east')[0]['msg']
-    assert '0 namespaces missing on ECS, 0 buckets missing on ECS, 1 namespaces unclaimed on ECS' in line
+    assert 'namespaces missing on ECS: none; buckets missing on ECS: none; namespaces unclaimed on ECS: orphan-lab' in line
     recap = first.stdout.split('CUSTOM STATS')[1]                              # show_custom_stats (ansible.cfg)
     assert 'quota_alerts' in recap and 'namespace smith-lab' in recap
 

@@ -5,7 +5,8 @@ loads them, marked trusted as Ansible marks role files, and rendered with Ansibl
 play layers them: role defaults < the host's inventory vars < the user's variables < the task's own vars.
 
 Precedence for one resource (the first one set wins): the role's per-resource variable, ecs_common's per-resource
-one, the role's global variable, ecs_common's global one.
+one, the role's global variable, ecs_common's global one. Provision takes the per-resource dicts and decides in the
+module: the test hands the role's arguments to the module's own settings function.
 """
 
 import os
@@ -14,6 +15,10 @@ import pytest
 import yaml
 from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar, trust_as_template
+
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.overrides import (
+    resource_overcommit, resource_threshold, threshold_overrides)
+from ansible_collections.hpc.coldfront_ecs.plugins.modules.ecs_provision import settings_from_params
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 LOADER = DataLoader()
@@ -39,17 +44,21 @@ def role_file(role, *path):
     return LOADER.load_from_file(os.path.join(REPO, 'roles', role, *path))
 
 
-def flat(tasks):
+def flat(tasks, role=None):
+    """Every task, with the tasks of blocks (and their rescue) and of the role's imported task files inlined."""
     for task in tasks:
         yield task
         for key in ('block', 'rescue', 'always'):
-            yield from flat(task.get(key) or ())
+            yield from flat(task.get(key) or (), role)
+        if role and task.get('ansible.builtin.import_tasks'):
+            path = os.path.join(REPO, 'roles', role, 'tasks', task['ansible.builtin.import_tasks'])
+            yield from flat(LOADER.load_from_file(path), role)
 
 
 def module_args(target, resource='ecs-east', **user):
     """The arguments ``target``'s task hands its module on the host of ``resource``, with ``user`` variables set."""
     role, name, module = target
-    [task] = [entry for entry in flat(role_file(role, 'tasks', 'main.yml')) if entry.get('name') == name]
+    [task] = [entry for entry in flat(role_file(role, 'tasks', 'main.yml'), role) if entry.get('name') == name]
     variables = trusted(role_file('ecs_common', 'defaults', 'main.yml'))
     variables.update(trusted(role_file(role, 'defaults', 'main.yml')))
     variables.update(inventory_hostname=resource, coldfront_resource_name=resource, omit=OMIT)
@@ -58,22 +67,35 @@ def module_args(target, resource='ecs-east', **user):
     templar = Templar(loader=LOADER, variables=variables)
     return dict((key, templar.template(value)) for key, value in trusted(task[module]).items()
                 if key in ('soft_quota_percent', 'alert_threshold', 'overcommit', 'threshold', 'threshold_overrides',
-                           'overcommit_overrides'))
+                           'overcommit_overrides', 'resource_soft_quota_percent', 'resource_overcommit',
+                           'threshold_percent_overrides'))
 
 
 def provision(resource='ecs-east', **user):
+    """What ecs_provision decides for ``resource`` from the arguments the role hands it (an omitted one: None)."""
     args = module_args(PROVISION, resource, **user)
-    return args['soft_quota_percent'], args['overcommit']
+    params = dict(replication_group=None, ldap_domain=None, bucket_quota=True, default_options=None,
+                  attribute_names={}, recorded_federation=None)
+    params.update((key, None if value == OMIT else value) for key, value in args.items())
+    settings = settings_from_params(params, resource)
+    return settings.soft_quota_percent, OMIT if settings.overcommit is None else settings.overcommit
 
 
 def sync(resource='ecs-east', **user):
+    """The threshold and overcommit coldfront_ecs_sync picks for ``resource`` from the role's arguments."""
     args = module_args(SYNC, resource, **user)
-    return args['alert_threshold'], args['overcommit']
+    threshold = resource_threshold(resource, float(args['alert_threshold']), args['threshold_overrides'],
+                                   args['threshold_percent_overrides'])
+    overcommit = resource_overcommit(resource, None if args['overcommit'] == OMIT else args['overcommit'],
+                                     args['overcommit_overrides'])
+    return threshold, OMIT if overcommit is None else overcommit
 
 
 def report(**user):
+    """The threshold, the per-resource thresholds and the overcommit coldfront_usage_report uses."""
     args = module_args(REPORT, 'localhost', **user)
-    return args['threshold'], args['threshold_overrides'], args['overcommit']
+    overrides = threshold_overrides(args['threshold_overrides'], args['threshold_percent_overrides'])
+    return float(args['threshold']), overrides, args['overcommit']
 
 
 # ---- defaults: what the roles did before the shared settings --------------------------------------------------

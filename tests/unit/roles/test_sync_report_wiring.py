@@ -22,16 +22,19 @@ def tasks_of(role):
     return LOADER.load_from_file(os.path.join(REPO, 'roles', role, 'tasks', 'main.yml'))
 
 
-def flat(tasks):
-    """Every task, with the tasks of blocks (and their rescue) inlined."""
+def flat(tasks, role=None):
+    """Every task, with the tasks of blocks (and their rescue) and of the role's imported task files inlined."""
     for task in tasks:
         yield task
         for key in ('block', 'rescue', 'always'):
-            yield from flat(task.get(key) or ())
+            yield from flat(task.get(key) or (), role)
+        if role and task.get('ansible.builtin.import_tasks'):
+            path = os.path.join(REPO, 'roles', role, 'tasks', task['ansible.builtin.import_tasks'])
+            yield from flat(LOADER.load_from_file(path), role)
 
 
 def task(role, name):
-    [found] = [entry for entry in flat(tasks_of(role)) if entry.get('name') == name]
+    [found] = [entry for entry in flat(tasks_of(role), role) if entry.get('name') == name]
     return found
 
 
@@ -63,6 +66,8 @@ SUMMARY = {
     'drift': {'missing_namespaces': [{'namespace': 'gone'}],
               'missing_buckets': [{'bucket': 'b1'}, {'bucket': 'b2'}],
               'unclaimed_namespaces': ['x', 'y', 'z']},
+    'report': {'quota_pulled': ['allocation 4 (Lab): namespace x 10 TB -> 15 TB (pulled from ECS)'],
+               'missing_namespaces': 'gone', 'missing_buckets': 'ns/b1, ns/b2', 'unclaimed_namespaces': 'x, y, z'},
 }
 
 
@@ -85,22 +90,24 @@ def test_coldfront_ecs_sync_takes_history_user_from_the_shared_fragment():
     assert coldfront_argument_spec(writes=True)['history_user'] == {'type': 'str'}
 
 
-def test_sync_summary_line_counts_missing_buckets():
+def test_sync_summary_line_names_the_drift_and_the_quotas_pulled():
     msg = task('ecs_sync', 'Report the sync of this resource')['ansible.builtin.debug']['msg']
     line = ' '.join(render(msg, ecs_sync_summary=SUMMARY).split())
     assert line == ('ecs-east: 3 synced, 0 skipped, 0 pending push, 0 conflicts, 4 attributes changed, '
-                    '1 namespaces missing on ECS, 2 buckets missing on ECS, 3 namespaces unclaimed on ECS')
+                    'namespaces missing on ECS: gone; buckets missing on ECS: ns/b1, ns/b2; '
+                    'namespaces unclaimed on ECS: x, y, z; '
+                    'allocation 4 (Lab): namespace x 10 TB -> 15 TB (pulled from ECS)')
 
 
-def test_sync_fails_the_host_when_a_namespace_quota_was_not_read():
+def test_sync_fails_the_host_on_the_failures_the_module_decided():
+    """The role fails on the module's structured failures (or a resource error), never on message text."""
     when = task('ecs_sync', 'Fail when the resource or one of its allocations could not be synced')['when']
-    summary = dict(SUMMARY, resource_values={'capacity_tb': '10', 'unread_quota_namespaces': ['orphan-lab']})
     condition = '{{ %s }}' % when
-    common = dict(ecs_sync_summary=summary, ecs_sync_result={'allocations': []}, ecs_sync_fail_on_exceeded=False)
-    assert render(condition, ecs_sync_fail_on_problems=True, **common) is True
-    assert render(condition, ecs_sync_fail_on_problems=False, **common) is False
-    summary['resource_values']['unread_quota_namespaces'] = []
-    assert render(condition, ecs_sync_fail_on_problems=True, **common) is False
+    unread = {'kind': 'bucket_quotas_unread', 'allocation_id': None, 'namespaces': ['orphan-lab'],
+              'message': 'bucket quotas of orphan-lab could not be read'}
+    assert render(condition, ecs_sync_summary=dict(SUMMARY, failures=[unread])) is True
+    assert render(condition, ecs_sync_summary=dict(SUMMARY, failures=[])) is False
+    assert render(condition, ecs_sync_summary=dict(SUMMARY, failures=[], ok=False, error='ECS down')) is True
 
 
 def published(role, name, **variables):

@@ -1,4 +1,4 @@
-"""Opt-in metering lag (`metering_lag_seconds`, ecs-api.md section 6): billing reports each bucket's usage as of
+"""Opt-in metering lag (`metering_lag_seconds`): billing reports each bucket's usage as of
 the 5-minute sample boundary at or before now minus the lag, and `sample_time`/`uptodate_till` say which.
 
 Most tests drive the simulator core in process (simulator.app.Simulator.handle) with the simulator's clock

@@ -25,7 +25,8 @@ RESOURCE = {
 def test_filter_names():
     assert sorted(UNITS) == ['bytes_to_tb', 'gb_to_bytes', 'gb_to_tb', 'kb_to_bytes', 'kb_to_tb', 'soft_quota_gb',
                              'tb_to_bytes', 'tb_to_gb']
-    assert sorted(QUOTAS) == ['quota_alerts', 'quota_exceeded', 'quota_rollup', 'quota_validate_change']
+    assert sorted(QUOTAS) == ['quota_alerts', 'quota_exceeded', 'quota_forecast', 'quota_rollup',
+                              'quota_validate_change']
 
 
 @pytest.mark.parametrize('name, value, expected', [
@@ -155,9 +156,7 @@ def test_filters_in_a_real_playbook():
     assert _fact(result, 'Alerts', 'over') == [False, False, True]
     assert _fact(result, 'Render report', 'report') == (
         'exceeded: namespace jones-lab on resource ecs-east: storage usage 101 TB exceeds limit 100 TB (101%)\n'
-        'warning: namespace smith-lab on resource ecs-east: storage usage 9.5 TB is at 95% of limit 10 TB (threshold 95%)\n'
-        'warning: bucket lab-smith-lab-bucket on resource ecs-east: storage usage 9.5 TB is at 95% of limit 10 TB '
-        '(threshold 95%)\n')
+        'warning: namespace smith-lab on resource ecs-east: storage usage 9.5 TB is at 95% of limit 10 TB (threshold 95%)\n')
     assert [e['status'] for e in result.task('Assert in the play')] == ['ok']
     refusal = result.task('Refuse in the play')[0]
     assert refusal['status'] == 'ignored' and refusal['result']['msg'] == refused['message']

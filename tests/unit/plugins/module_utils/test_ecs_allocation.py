@@ -67,14 +67,14 @@ def test_bad_namespace_override_is_an_error_not_an_exception(bad):
     assert view['namespace'] is None and view['bucket'] is None
     message = only_error(view)
     assert message.startswith("allocation 12 (project 'Smith Lab', resource 'ecs-east'): ")
-    assert 'not a valid namespace name' in message and "'Namespace' allocation attribute" in message
+    assert "'Namespace' allocation attribute" in message                # names the attribute to fix
 
 
 @pytest.mark.parametrize('bad', ['UPPER', '../x', 'a%2Fb', 'two words', 'ünï', 'b' * 64, 'ab', 'a.b.c'])
 def test_bad_bucket_override(bad):
     view = view_of(Bucket=bad)
     assert view['namespace'] == 'smith-lab' and view['bucket'] is None
-    assert "not a valid bucket name" in only_error(view) and "'Bucket' allocation attribute" in only_error(view)
+    assert "'Bucket' allocation attribute" in only_error(view)          # names the attribute to fix
 
 
 def test_bad_namespace_and_bad_bucket_both_reported():
@@ -92,7 +92,9 @@ def test_title_slugs():
 def test_title_empty_after_slug_is_an_error(title):
     view = view_of(title=title)
     assert view['namespace'] is None and view['bucket'] is None
-    assert 'empty after slugging' in only_error(view)
+    slug_errors = [error for error in view['errors'] if 'empty after slugging' in error]
+    # An empty title is no LDAP group either (the default group_template is {title}); '!!!' and 'ñññ' are.
+    assert len(slug_errors) == 1 and len(view['errors']) == (2 if not title else 1), view['errors']
 
 
 def test_title_empty_after_slug_with_namespace_override_is_fine():
@@ -260,9 +262,7 @@ def test_same_project_twice_on_one_resource_lowest_id_keeps_the_namespace():
     second, first = views(allocation(20, 'Smith Lab', 4), allocation(12, 'Smith Lab', 4))
     assert first['namespace'] == 'smith-lab' and not first['errors']
     assert second['namespace'] is None
-    assert "already used by allocation 12 (project 'Smith Lab', resource 'ecs-east') of the same project" in \
-        only_error(second)
-    assert "set a distinct 'Namespace' attribute" in only_error(second)
+    assert "allocation 12 (project 'Smith Lab', resource 'ecs-east')" in only_error(second)   # the holder
 
 
 def test_same_project_second_allocation_with_its_own_namespace_is_fine():
@@ -316,9 +316,7 @@ def test_a_namespace_recorded_by_an_expired_allocation_is_not_taken_over_by_a_ti
                                other_claims=[EXPIRED])[0]
     for view in (new, override):
         assert view['namespace'] is None and view['bucket'] is None
-        assert ("namespace 'smith-lab' is recorded by allocation 7 (project 'Smith Lab', status Expired), whose data "
-                "it holds; refused: give this allocation its own 'Namespace' attribute, or to take the namespace over "
-                "on purpose record 'Subdirectory' on this one") in only_error(view)
+        assert "allocation 7 (project 'Smith Lab', status Expired)" in only_error(view)   # the holder
 
 
 def test_an_allocation_that_recorded_the_namespace_itself_keeps_it_beside_an_expired_one():

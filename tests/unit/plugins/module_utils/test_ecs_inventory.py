@@ -18,7 +18,7 @@ def test_usable_resources_say_why_the_others_are_left_out_without_their_password
                                                                    ('ecs-b', 'ecs1.example.org')]
     assert len(warnings) == 3 and all('left out of the inventory' in warning for warning in warnings)
     assert "'ecs-none' (id 3) has no 'url' attribute" in warnings[0]
-    assert 'ecs-port' in warnings[1] and 's3cret' not in warnings[1] and '********' in warnings[1]
+    assert 'ecs-port' in warnings[1] and 's3cret' not in warnings[1] and '***' in warnings[1]
     assert "'ecs-twice' (id 5) has more than one 'url' attribute" in warnings[2]
 
 

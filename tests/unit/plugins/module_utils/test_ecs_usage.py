@@ -4,11 +4,12 @@ import json
 
 import pytest
 
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.errors import EcsApiError
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.transport import RetryPolicy
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.usage import (
     capacity_summary, collect_usage, namespace_usage, size_kb)
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_client import EcsClient
-from unit.plugins.module_utils.test_ecs_fakes import PASSWORD, FakeEcs, FakeResponse
+from support.ecs_fakes import PASSWORD, FakeEcs, FakeResponse
 
 CAPACITY = FakeResponse(200, {'totalProvisioned_gb': 2048, 'totalFree_gb': 1024})
 BATCH = '/object/billing/namespace/info'
@@ -122,9 +123,10 @@ def test_batch_answer_missing_a_namespace_falls_back_for_that_one():
 
 def test_endpoint_failures_are_fatal():
     ecs = FakeEcs({('GET', '/object/capacity'): FakeResponse(403, {'code': 3000, 'description': 'Insufficient permissions'})})
-    with pytest.raises(Exception, match='GET /object/capacity failed'):
+    with pytest.raises(EcsApiError) as info:
         with EcsClient('ecs', 'root', PASSWORD, session_factory=ecs.session) as client:
             collect_usage(client)
+    assert (info.value.call, info.value.status, info.value.code) == ('GET /object/capacity', 403, 3000)
     assert ecs.live == set()
 
 

@@ -1,4 +1,4 @@
-"""Names and units: DESIGN section 3, exactly."""
+"""Names and units: the naming and unit rules of docs/quotas.md and docs/inventory.md, exactly."""
 
 import pytest
 

@@ -155,12 +155,11 @@ def test_invalid_allocations_fail_before_any_ecs_call(changes, message):
 
 
 def test_resource_settings_missing_fail_every_new_allocation():
-    outcome, ecs = run([view()], ldap_domain=None)
-    assert 'has no ldap_domain attribute' in outcome['results'][0]['error'] and ecs.writes == []
-    outcome, ecs = run([view()], replication_group='nope')
-    assert "resolve replication group: replication group 'nope' does not exist" in outcome['results'][0]['error']
-    outcome, ecs = run([view()], replication_group=None)
-    assert 'has no replication_group attribute' in outcome['results'][0]['error'] and ecs.writes == []
+    for settings, missing in (({'ldap_domain': None}, 'ldap_domain'), ({'replication_group': 'nope'}, "'nope'"),
+                              ({'replication_group': None}, 'replication_group')):
+        outcome, ecs = run([view()], **settings)
+        assert outcome['results'][0]['action'] == 'failed' and ecs.writes == []
+        assert missing in outcome['results'][0]['error']               # names the setting (or value) to fix
 
 
 def test_default_options_only_for_allocations_without_options():
@@ -169,7 +168,8 @@ def test_default_options_only_for_allocations_without_options():
     outcome, _ecs = run(views, default_options=['nfs_share'])
     assert [result['filesystem_enabled'] for result in outcome['results']] == [True, True, False]
     outcome, _ecs = run([view()], default_options=['snapshots'])
-    assert "'snapshots' from ecs_provision_default_options are not supported" in outcome['results'][0]['error']
+    assert outcome['results'][0]['action'] == 'failed'
+    assert 'ecs_provision_default_options' in outcome['results'][0]['error']    # names where the option came from
 
 
 def existing_smith_lab(group='Smith Lab'):
@@ -201,8 +201,7 @@ def test_an_existing_namespace_without_claim_is_refused_whatever_its_group(group
     outcome, ecs = run([view()], ecs=existing_smith_lab(group), ledger=ledger)
     [result] = outcome['results']
     assert result['action'] == 'failed' and ecs.writes == [] and outcome['records'] == [] and ledger.written == []
-    assert 'namespace smith-lab already exists on https://ecs.test:4443 and is not claimed by this allocation' in \
-        result['error'] and 'hpc.coldfront_ecs.adopt' in result['error']
+    assert 'hpc.coldfront_ecs.adopt' in result['error']                  # what to do instead
 
 
 @pytest.mark.parametrize('how', ['claims', 'records'])
@@ -212,22 +211,21 @@ def test_a_name_held_by_another_allocation_of_the_federation_is_refused_before_e
     [result] = outcome['results']
     assert result['action'] == 'failed' and ecs.writes == [] and ledger.written == []
     word = 'claimed' if how == 'claims' else 'recorded'
-    assert ('namespace smith-lab is already %s by allocation 7 (project \'Lab 7\', status Active, resource '
-            '\'ecs-east\') on the same ECS federation' % word) in result['error']
+    assert "%s by allocation 7 (project 'Lab 7', status Active, resource 'ecs-east')" % word in result['error']
 
 
 def test_a_claim_for_other_names_is_not_silently_replaced():
     ledger = MemoryLedger(claims={1: ('smith-old', 'lab-smith-old-bucket')})
     outcome, ecs = run([view()], ledger=ledger)
     assert outcome['results'][0]['action'] == 'failed' and ecs.writes == []
-    assert 'claimed smith-old:lab-smith-old-bucket earlier' in outcome['results'][0]['error']
+    assert 'smith-old:lab-smith-old-bucket' in outcome['results'][0]['error']      # the claim it holds
 
 
 def test_a_ledger_that_fails_creates_nothing():
     ledger = MemoryLedger(error=RuntimeError('database is locked'))
     outcome, ecs = run([view(), recorded(2, 'other')], ledger=ledger)
     assert [result['action'] for result in outcome['results']] == ['failed', 'unchanged'] and ecs.writes == []
-    assert 'record the claim in ColdFront (nothing was changed on ECS)' in outcome['results'][0]['error']
+    assert 'database is locked' in outcome['results'][0]['error']       # the ledger's own error is passed on
 
 
 def test_the_old_plugins_spelling_is_looked_for_before_creating():
@@ -246,7 +244,7 @@ def test_the_old_plugins_spelling_is_looked_for_before_creating():
 def test_two_new_allocations_never_share_a_namespace():
     outcome, ecs = run([view(), view(2, 'Smith-Lab')])
     assert [result['action'] for result in outcome['results']] == ['failed', 'failed']
-    assert 'asked for by allocations 1, 2' in outcome['results'][0]['error'] and ecs.writes == []
+    assert 'allocations 1, 2' in outcome['results'][0]['error'] and ecs.writes == []
 
 
 def test_quota_decisions_for_recorded_allocations():
@@ -266,8 +264,7 @@ def test_quota_decisions_for_recorded_allocations():
                                   {'allocation_id': 1, 'name': 'Quota_In_Bytes', 'value': 12 * TB},
                                   {'allocation_id': 2, 'name': 'Bucket_Quota_In_Bytes', 'value': 12 * TB},
                                   {'allocation_id': 2, 'name': 'Quota_In_Bytes', 'value': 12 * TB}]
-    assert 'quota changed on both sides' in outcome['results'][2]['error']
-    assert 'is recorded' in outcome['results'][5]['error'] and 'does not exist on' in outcome['results'][5]['error']
+    assert outcome['failures'] == [outcome['results'][2]['error'], outcome['results'][5]['error']]
 
 
 @pytest.mark.parametrize('brief', [False, True])
@@ -277,11 +274,7 @@ def test_overcommit_counts_every_namespace_and_each_new_quota(brief):
              view(3, 'C Lab', 'c-lab', quota_tb=6)]
     outcome, ecs = run(views, ecs=ecs, overcommit=1.0)
     assert [result['action'] for result in outcome['results']] == ['created', 'failed', 'created']
-    assert outcome['results'][1]['error'].endswith(
-        'Refusing quota 10 TB for allocation 2 (namespace b-lab) on resource ecs-east (new namespace): resource ecs-east '
-        'allocated limit 20 TB, would need 24 TB. To allow it: resource ecs-east allows capacity 20 TB x overcommit 1 = '
-        '20 TB allocated in total and 14 TB is allocated already; lower the request or raise the capacity or the '
-        'overcommit allowance.')
+    assert 'would need 24 TB' in outcome['results'][1]['error']         # 10 + 10 (a-lab) + 4 (legacy)
 
 
 def test_overcommit_counts_the_claims_of_other_runs():
@@ -317,7 +310,7 @@ def test_a_failed_write_keeps_what_was_done_and_records_nothing():
     [result] = outcome['results']
     assert result['action'] == 'failed' and result['record'] == {} and outcome['changed']
     assert result['changes'] == ['namespace smith-lab: create namespace', 'namespace smith-lab: set quota 10240/9216 GB']
-    assert 'create bucket lab-smith-lab-bucket: POST /object/bucket failed (HTTP 500, ECS error 7000)' in result['error']
+    assert 'create bucket lab-smith-lab-bucket: ' in result['error']    # the step that failed
 
 
 def test_nothing_to_do_makes_no_ecs_call_and_opens_no_ledger():
@@ -363,7 +356,7 @@ def test_an_unexpected_exception_fails_only_its_allocation():
     assert bad['action'] == 'failed' and bad['record'] == {}
     assert bad['error'].startswith("allocation 2 (project 'Jones Lab', resource 'ecs-east'): create namespace "
                                    "jones-lab: unexpected AttributeError: "), bad['error']
-    assert "'NoneType' object has no attribute 'get'" in bad['error'] and 'a re-run resumes' in bad['error']
+    assert bad['error'].endswith('a re-run resumes'), bad['error']      # the message is the behaviour here
     assert bad['changes'] == ['namespace jones-lab: create namespace', 'namespace jones-lab: set quota 10240/9216 GB']
     assert outcome['failures'] == [bad['error']] and outcome['changed']
     assert outcome['summary']['created'] == 1 and outcome['summary']['failed'] == 1
@@ -381,7 +374,7 @@ def test_an_unexpected_exception_while_reading_or_pushing_fails_only_its_allocat
     assert push['action'] == 'quota_pushed'
     assert outcome['records'] == [{'allocation_id': 2, 'name': 'Bucket_Quota_In_Bytes', 'value': 12 * TB},
                                   {'allocation_id': 2, 'name': 'Quota_In_Bytes', 'value': 12 * TB}]
-    assert odd['action'] == 'failed' and 'read quota of namespace odd: unexpected AttributeError' in odd['error']
+    assert odd['action'] == 'failed' and outcome['failures'] == [odd['error']]
     assert not [write for write in ecs.writes if 'odd' in str(write)]
 
     ecs.get_namespace_quota = get_namespace_quota
@@ -390,8 +383,7 @@ def test_an_unexpected_exception_while_reading_or_pushing_fails_only_its_allocat
     outcome, ecs = run([recorded(1, 'odd', quota_tb=12), recorded(3, 'push', quota_tb=13, agreed_tb=12)], ecs=ecs)
     odd, push = outcome['results']
     assert push['action'] == 'quota_pushed' and outcome['records'][0]['allocation_id'] == 3
-    assert odd['error'].startswith("allocation 1 (project 'Smith Lab', resource 'ecs-east'): read quota of bucket "
-                                   "lab-odd-bucket: unexpected KeyError: 'block_size'"), odd['error']
+    assert odd['action'] == 'failed' and 'read quota of bucket lab-odd-bucket: ' in odd['error']   # the step
     assert odd['changes'] == ['namespace odd: set quota 12288/11059 GB'] and odd['record'] == {}
 
 
@@ -413,6 +405,5 @@ def test_an_unexpected_namespace_answer_fails_only_its_allocation():
     outcome, ecs = run([view(), view(2, 'Jones Lab', 'jones-lab')], ecs=ecs, ledger=ledger)
     odd, good = outcome['results']
     assert good['action'] == 'created' and {record['allocation_id'] for record in outcome['records']} == {2}
-    assert odd['error'].startswith("allocation 1 (project 'Smith Lab', resource 'ecs-east'): complete namespace "
-                                   "smith-lab: unexpected AttributeError"), odd['error']
-    assert 'a re-run resumes' in odd['error'] and not [write for write in ecs.writes if 'smith' in str(write)]
+    assert odd['action'] == 'failed' and 'complete namespace smith-lab: ' in odd['error']   # the step
+    assert not [write for write in ecs.writes if 'smith' in str(write)]

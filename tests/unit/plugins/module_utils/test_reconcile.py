@@ -1,4 +1,4 @@
-"""DESIGN section 5: which side wins when a quota differs (all values in ECS GB)."""
+"""Which side wins when a quota differs (all values in ECS GB), as docs/quotas.md says."""
 
 import pytest
 
@@ -32,5 +32,32 @@ def test_gb_granularity_avoids_flapping():
 def test_conflict_message_names_everything():
     text = r.conflict_message(12, 'ecs-east', 'smith-lab', 20480, 10240, 5120)
     assert 'allocation 12 on ecs-east' in text
-    assert 'ColdFront 20 TB, ECS 5 TB, last agreed 10 TB' in text
+    assert 'ColdFront 20 TB (21990232555520 bytes), ECS 5 TB (5497558138880 bytes)' in text
+    assert 'last agreed on 10 TB (10995116277760 bytes)' in text
     assert 'nothing was changed' in text
+
+
+@pytest.mark.parametrize('coldfront, agreed, ecs', [(20480, 10240, 5120), (10240, None, 5120), (20480, 10240, -1)])
+def test_conflict_fix_settles_the_conflict_either_way(coldfront, agreed, ecs):
+    """The values the conflict message gives, once set, turn the conflict into a push or a record."""
+    fix = r.conflict_fix(coldfront, ecs)
+    assert fix['coldfront_quota_bytes'] == coldfront * 1024 ** 3 and fix['ecs_quota_bytes'] == r.quota_bytes(ecs)
+    [(name, quota_bytes)] = fix['keep_coldfront'].items()
+    assert name == 'Quota_In_Bytes'
+    assert r.quota_decision(coldfront, r.agreed_gb(quota_bytes), ecs) == r.PUSH
+    [(name, tb_text)] = fix['keep_ecs'].items()
+    assert name == 'Storage Quota (TB)'
+    assert r.quota_decision(r.quota_gb(float(tb_text)), agreed, ecs) in (r.RECORD, r.IN_SYNC)
+    text = r.conflict_message(3, 'ecs-east', 'lab', coldfront, agreed, ecs)
+    assert 'set Quota_In_Bytes to %d' % quota_bytes in text and 'set Storage Quota (TB) to %s' % tb_text in text
+
+
+def test_conflict_fix_names_the_site_attributes_and_skips_an_unset_coldfront_quota():
+    fix = r.conflict_fix(None, 5120, {'quota_tb': 'Quota TB', 'quota_bytes': 'Agreed Bytes'})
+    assert fix['keep_coldfront'] is None and fix['keep_ecs'] == {'Quota TB': '5'}
+    assert fix['coldfront_quota_bytes'] is None
+
+
+def test_change_text():
+    assert r.change_text(10240, 12288) == '10 TB -> 12 TB'
+    assert r.change_text(None, -1) == 'unset -> unlimited'

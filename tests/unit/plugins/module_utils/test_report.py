@@ -23,12 +23,12 @@ def rows_by_id(report):
 def test_options_defaults_and_checks():
     options = R.report_options()
     assert (options['threshold'], options['history_days'], options['top'], options['max_points']) == (0.9, 90, 10, 500)
-    assert options['attributes']['quota'] == 'Storage Quota (TB)'
-    assert R.report_options(attributes={'quota': 'Storage Quota (TiB)', 'used': None})['attributes'] == dict(
-        R.DEFAULT_ATTRIBUTES, quota='Storage Quota (TiB)')
+    assert options['attributes']['quota_tb'] == 'Storage Quota (TB)'
+    assert R.report_options(attributes={'quota_tb': 'Storage Quota (TiB)', 'used': None})['attributes'] == dict(
+        R.DEFAULT_ATTRIBUTES, quota_tb='Storage Quota (TiB)')
     assert R.report_options(threshold_overrides={'ecs-west': '0.8'})['threshold_overrides'] == {'ecs-west': 0.8}
     for bad in ({'threshold': 90}, {'threshold_overrides': {'ecs-west': 0}}, {'history_days': -1}, {'top': 1.5},
-                {'max_points': 1}, {'overcommit': 0}, {'colour': 'red'}, {'attributes': {'quota_tb': 'x'}}):
+                {'max_points': 1}, {'overcommit': 0}, {'colour': 'red'}, {'attributes': {'quota': 'x'}}):
         with pytest.raises(R.ReportError):
             R.report_options(**bad)
 
@@ -63,8 +63,8 @@ def test_allocation_levels_percentages_and_limits():
         6: (30, 3.25, 10.83, None),
         7: (5, None, None, None),
         8: (4, 1.2346, 30.86, None),
-        9: (None, None, None, None),
-        10: (None, 1, None, None),
+        9: (None, None, None, 'invalid'),   # no quota: a data problem, never unlimited
+        10: (None, 1, None, 'invalid'),
     }
     assert dict((pk, (row['limit'], row['usage'], row['percent'], row['level'])) for pk, row in rows.items()) == expect
     assert (rows[6]['namespace'], rows[6]['namespace_source']) == ('jones-genomics', 'attribute')
@@ -83,7 +83,8 @@ def test_alerts_are_the_quota_librarys():
     tree = {'name': 'ecs-east', 'capacity': 50, 'used': 40.25, 'namespaces': [
         {'name': 'smith-lab', 'allocation_id': 1, 'limit': 10, 'usage': 9}]}
     assert evaluate_thresholds(tree, 0.9, unit='TB')[0]['message'] == messages[2]
-    assert report['totals'] == {'resources': 2, 'allocations': 10, 'alerts': 3, 'exceeded': 2, 'warning': 1}
+    assert report['totals'] == {'resources': 2, 'allocations': 10, 'alerts': 3, 'exceeded': 2, 'warning': 1,
+                                'invalid': 2, 'pending_push': 0, 'stale': 0}
 
 
 def test_threshold_overrides_and_overcommit_allowance():
@@ -119,7 +120,8 @@ def test_problems_are_reported_per_allocation_and_never_stop_the_report():
 def test_empty_report():
     report = build([])
     assert report['resources'] == [] and report['allocations'] == [] and report['alerts'] == []
-    assert report['totals'] == {'resources': 0, 'allocations': 0, 'alerts': 0, 'exceeded': 0, 'warning': 0}
+    assert report['totals'] == {'resources': 0, 'allocations': 0, 'alerts': 0, 'exceeded': 0, 'warning': 0,
+                                'invalid': 0, 'pending_push': 0, 'stale': 0}
     R.attach_history(report, [], [])
     assert report['charts'] == []
     assert R.to_csv(report) == ','.join(R.CSV_COLUMNS) + '\n'
@@ -151,8 +153,10 @@ def test_history_becomes_chart_series():
     usage_rows = [(1002, _at(2), 20.0), (1002, _at(4), 10.0), (1003, _at(1), 12.0), (1001, _at(1), 9.0)]
     R.attach_history(report, resource_rows, usage_rows)
     east, west = report['resources']
-    assert east['history']['used'] == {'rows': 2, 'points': [['2026-02-26T12:00:00Z', 38], ['2026-02-28T12:00:00Z', 40.25]]}
-    assert east['history']['capacity']['rows'] == 1 and east['history']['allocated'] == {'rows': 0, 'points': []}
+    assert east['history']['used'] == {'rows': 2, 'start_value': None,
+                                       'points': [['2026-02-26T12:00:00Z', 38], ['2026-02-28T12:00:00Z', 40.25]]}
+    assert east['history']['capacity']['rows'] == 1
+    assert east['history']['allocated'] == {'rows': 0, 'points': [], 'start_value': None}
     assert west['history']['allocated']['rows'] == 0
     assert report['warnings'][-1] == "resource id 2: history value 'n/a' of allocated_tb is not a number; not charted"
     charts = report['charts']
@@ -161,12 +165,12 @@ def test_history_becomes_chart_series():
     assert (charts[0]['limit'], charts[0]['usage'], charts[0]['level']) == (20, 25, 'exceeded')
 
 
-def test_long_histories_are_thinned_evenly():
-    points = list(range(12))
-    assert R.downsample(points, 5) == [0, 3, 6, 8, 11] and R.downsample(points, 12) == points
+def test_long_histories_are_thinned_to_each_stretchs_extremes():
+    points = [(index, index) for index in range(12)]
+    assert R.downsample(points, 5) == [(0, 0), (1, 1), (11, 11)] and R.downsample(points, 12) == points
     report = build(top=1, max_points=5)
     R.attach_history(report, [], [(1002, _at(day), float(day)) for day in range(12)])
-    assert (report['charts'][0]['rows'], len(report['charts'][0]['points'])) == (12, 5)
+    assert (report['charts'][0]['rows'], len(report['charts'][0]['points'])) == (12, 3)
     assert report['charts'][0]['points'][0][1] == 11 and report['charts'][0]['points'][-1][1] == 0
 
 

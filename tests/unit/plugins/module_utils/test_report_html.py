@@ -61,25 +61,35 @@ def test_resource_table_shows_capacity_used_allocated_and_overcommit():
     assert rows[0][0].find('svg', cls='bar')  # used / allocated against capacity
 
 
+def fields(row, *names):
+    """The text of the cells with these ``data-field`` names."""
+    return [row.find('td', data_field=name).text() for name in names]
+
+
 def test_allocation_rows_carry_sort_keys_and_levels():
     _text, page = render(make_report())
     rows = dict((row.attrs['data-id'], (row, cells)) for row, cells in table_rows(page, 'allocation-table'))
     row, cells = rows['1']
     assert (row.attrs['data-usage'], row.attrs['data-limit'], row.attrs['data-percent']) == ('9', '10', '90')
-    assert row.classes == ['level-warning'] and cells[4:] == ['9', '10', '90%', 'over threshold']
+    assert row.classes == ['level-warning']
+    assert fields(row, 'usage', 'limit', 'enforced', 'agreed', 'percent') == ['9', '10', '10', '\u2014', '90%']
+    assert row.find('span', cls='warning').text() == 'over threshold'
+    assert row.find('td', data_field='status').attrs['data-quota-state'] == 'not_agreed'  # no Quota_In_Bytes here
     row, cells = rows['2']
-    assert row.classes == ['level-exceeded'] and cells[4:] == ['25', '20', '125%', 'exceeded']
+    assert row.classes == ['level-exceeded'] and fields(row, 'usage', 'limit', 'percent') == ['25', '20', '125%']
     row, cells = rows['3']  # unlimited: largest limit when sorting, no percentage
-    assert (row.attrs['data-limit'], row.attrs['data-percent'], cells[5], cells[6]) == ('Infinity', '', 'unlimited', '\u2014')
+    assert (row.attrs['data-limit'], row.attrs['data-percent']) == ('Infinity', '')
+    assert fields(row, 'limit', 'enforced', 'percent') == ['unlimited', 'unlimited', '\u2014']
     row, cells = rows['4']  # limit 0 with usage: infinitely over
-    assert (row.attrs['data-percent'], row.classes, cells[6]) == ('Infinity', ['level-exceeded'], '\u2014')
+    assert (row.attrs['data-percent'], row.classes, fields(row, 'percent')) == ('Infinity', ['level-exceeded'], ['\u2014'])
     row, cells = rows['5']
-    assert (row.attrs['data-percent'], cells[6], row.classes) == ('0', '0%', [])
+    assert (row.attrs['data-percent'], fields(row, 'percent'), row.classes) == ('0', ['0%'], [])
     row, cells = rows['7']  # no usage recorded
-    assert (row.attrs['data-usage'], cells[4]) == ('', '\u2014')
-    row, cells = rows['9']  # no quota attribute: flagged
-    assert cells[5] == '\u2014' and row.find('span', cls='badge').attrs['title'] == 'no Storage Quota (TB) attribute'
-    assert rows['8'][1][4] == '1.2346'
+    assert (row.attrs['data-usage'], fields(row, 'usage')) == ('', ['\u2014'])
+    row, cells = rows['9']  # no quota attribute: invalid data, flagged, never unlimited
+    assert fields(row, 'limit', 'enforced') == ['\u2014', '\u2014'] and row.classes == ['level-invalid']
+    assert row.find('span', cls='badge', title='no Storage Quota (TB) attribute')
+    assert fields(rows['8'][0], 'usage') == ['1.2346']
 
 
 def test_headers_sort_by_usage_limit_and_percent():
@@ -108,9 +118,9 @@ def test_charts_have_one_point_per_history_row():
     assert west.find('p', cls='empty').text() == 'No history of capacity, used, allocated in the last 90 days.'
     charts = page.find_all('figure', cls='allocation-chart')
     assert [figure.attrs['data-allocation-id'] for figure in charts] == ['2', '3', '1']
-    assert len(charts[0].find_all('circle', cls='pt')) == 7 and charts[0].find('polyline', cls='s-usage')
-    assert charts[0].find('line', cls='ref-limit') and charts[0].find('text', cls='ref-label').text() == 'limit 20 TB'
-    assert len(charts[1].find_all('circle', cls='pt')) == 1 and not charts[1].find_all('line', cls='ref-limit')  # unlimited
+    assert len(charts[0].find_all('circle', cls='pt')) == 7 and charts[0].find('path', cls='s-usage')
+    assert charts[0].find('path', cls='ref-limit') and charts[0].find('text', cls='ref-label').text() == 'limit 20 TB'
+    assert len(charts[1].find_all('circle', cls='pt')) == 1 and not charts[1].find_all('path', cls='ref-limit')  # unlimited
     assert charts[2].find('p', cls='empty').text() == 'No usage history in the last 90 days.'
     assert page.find('section', id='top-charts').find('h2').text() == 'Top 3 allocations by usage'
 

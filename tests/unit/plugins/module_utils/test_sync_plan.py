@@ -68,11 +68,11 @@ def test_skips_are_reported_with_reasons():
                  failures=[{'namespace': 'broken-lab', 'method': 'GET', 'path': '/object/billing/namespace/broken-lab/info',
                             'message': 'HTTP 500'}])
     result = plan(views, data)
+    kinds = dict((a['allocation_id'], a['kind']) for a in result['allocations'])
+    assert kinds == {1: 'not_provisioned', 2: 'invalid_data', 3: 'namespace_missing', 4: 'unreadable'}
     reasons = dict((a['allocation_id'], a['reason']) for a in result['allocations'])
-    assert 'not provisioned yet' in reasons[1]
-    assert reasons[2] == 'allocation 2: bad quota'
-    assert 'namespace gone-lab is recorded in ColdFront but missing on ECS' in reasons[3]
-    assert 'could not read the billing of namespace broken-lab' in reasons[4] and 'HTTP 500' in reasons[4]
+    assert reasons[2] == 'allocation 2: bad quota'                      # the allocation's own error, passed on
+    assert 'HTTP 500' in reasons[4]                                      # the ECS failure is quoted
     assert result['drift']['missing_namespaces'] == [{'allocation_id': 3, 'project': 'Smith Lab', 'namespace': 'gone-lab'}]
     assert result['drift']['unclaimed_namespaces'] == ['orphan']       # smith-lab is claimed, even unprovisioned
     assert result['allocation_attributes'] == []
@@ -88,11 +88,10 @@ def test_missing_bucket_is_drift_not_a_skip():
 
 def test_pending_push_and_conflict():
     pending = plan([view(quota_tb=20.0)], usage())
-    assert pending['allocations'][0]['status'] == 'pending_push'
-    assert 'not pushed to ECS yet' in pending['allocations'][0]['reason']
+    assert pending['allocations'][0]['status'] == pending['allocations'][0]['kind'] == 'pending_push'
     assert 'value' not in items(pending)[(1, 'Storage Quota (TB)')]
     conflict = plan([view(quota_tb=20.0)], usage(namespaces={'smith-lab': 5120}))
-    assert conflict['allocations'][0]['status'] == 'conflict'
+    assert conflict['allocations'][0]['status'] == conflict['allocations'][0]['kind'] == 'conflict'
     assert all('value' not in item for item in items(conflict).values())
 
 
@@ -115,11 +114,11 @@ def test_unread_namespace_quota_keeps_allocated_and_says_why():
     names = [item['name'] for item in result['resource_attributes']]
     assert names == ['capacity_tb', 'used_tb']                         # allocated_tb not written, the others are
     assert result['unread_quota_namespaces'] == ['orphan-lab']
-    [line] = result['problems']
-    assert line.startswith('resource ecs-east: allocated_tb was not written, because the quota of 1 namespace(s) '
-                           'could not be read on ECS https://ecs:4443 (orphan-lab)')
-    assert 'would be too low' in line and 're-run sync when ECS answers' in line
-    assert 'GET /object/namespaces/namespace/orphan-lab/quota: HTTP 503' in line
+    [issue] = result['issues']
+    assert (issue['kind'], issue['allocation_id']) == ('allocated_not_written', None)
+    assert issue['namespaces'] == ['orphan-lab']
+    assert result['problems'] == [issue['message']]
+    assert 'GET /object/namespaces/namespace/orphan-lab/quota: HTTP 503' in issue['message']   # the first error quoted
     assert result['allocations'][0]['status'] == 'synced'              # smith-lab's own quota was read: it syncs
 
 
@@ -127,9 +126,10 @@ def test_unread_quota_without_failure_detail_and_custom_attribute_name():
     data = usage(namespaces={'smith-lab': None})
     result = sync_plan.plan_sync('ecs-east', [view()], data, SETTINGS, {'allocated': 'Allocated TB'})
     assert 'Allocated TB' not in [item['name'] for item in result['resource_attributes']]
-    assert result['problems'][0].startswith('resource ecs-east: Allocated TB was not written')
-    assert result['problems'][0].endswith('(first error: ECS returned no quota for it)')
-    assert 'could not read the quota of namespace smith-lab' in result['allocations'][0]['reason']
+    issues = [(issue['kind'], issue['namespaces']) for issue in result['issues']]
+    assert issues == [('allocated_not_written', ['smith-lab'])]
+    assert result['problems'][0].startswith('resource ecs-east: Allocated TB was not written')   # the name given
+    assert result['allocations'][0]['kind'] == 'unreadable'
 
 
 def test_all_quotas_read_writes_allocated_and_no_problem():
@@ -149,8 +149,12 @@ def two_buckets(namespace_kb, bucket_quotas=None, unread=()):
 
 
 def bucket_alerts(result, threshold=0.9):
-    return [(a['name'], a['namespace'], a['allocation_id'], a['limit'], a['percent'], a['level'])
-            for a in sync_plan.alerts(result['quota_tree'], threshold) if a['kind'] == 'bucket']
+    """The bucket alerts: the ``buckets`` detail of the one alert per allocation (never an alert of their own)."""
+    found = sync_plan.alerts(result['quota_tree'], threshold)
+    allocation_alerts = [a for a in found if a['kind'] != 'resource']
+    assert len(allocation_alerts) == len(set(a['allocation_id'] for a in allocation_alerts))
+    return [(b['name'], a['namespace'], a['allocation_id'], b['limit'], b['percent'], b['level'])
+            for a in found for b in a['buckets']]
 
 
 def test_bucket_limits_from_the_namespace_quota():
@@ -185,8 +189,7 @@ def test_bucket_limits_from_ecs_need_them_read_and_unread_ones_are_problems():
                          'failed (HTTP 503)'}]
     result = sync_plan.plan_sync('ecs-east', [view()], data, SETTINGS, bucket_limits='ecs')
     assert result['unread_bucket_quota_namespaces'] == ['smith-lab']   # only synced namespaces count
-    [line] = result['problems']
-    assert line == ('resource ecs-east: the bucket quotas of 1 namespace(s) could not be read on ECS https://ecs:4443 '
-                    '(smith-lab), so their buckets were not checked against their quotas (no bucket alerts); re-run sync '
-                    'when ECS answers (first error: GET /object/bucket failed (HTTP 503))')
+    [issue] = result['issues']
+    assert (issue['kind'], issue['namespaces']) == ('bucket_quotas_unread', ['smith-lab'])
+    assert result['problems'] == [issue['message']] and issue['message'].endswith('(HTTP 503))')  # first error quoted
     assert bucket_alerts(result) == [] and result['allocations'][0]['status'] == 'synced'
