@@ -46,12 +46,16 @@ class ColdFront:
 
     def __init__(self, records):
         self.records = records
-        self.reads, self.writes = [], []
+        self.reads, self.writes, self.history_reads = [], [], []
 
     def load_resources(self, selection=None, allocation_statuses=()):
         self.reads.append((selection, allocation_statuses))
         return [{'id': 1, 'name': 'ecs-east', 'attributes': {},
                  'allocations': [record for record in self.records if record['status'] in allocation_statuses]}]
+
+    def usage_history(self, allocation_ids, attribute_name, since):
+        self.history_reads.append((sorted(allocation_ids), attribute_name))
+        return {}
 
     def apply_changes(self, allocations, resources, reason=None, user=None, check_mode=False, create_missing=False):
         self.writes.append({'reason': reason, 'user': user, 'check_mode': check_mode, 'items': allocations + resources})
@@ -68,6 +72,7 @@ def coldfront(monkeypatch):
     site = ColdFront([allocation(7, 'smith-lab'), allocation(8, 'jones-lab', title='Jones Lab')])
     monkeypatch.setattr(workflow, 'load_resources', site.load_resources)
     monkeypatch.setattr(workflow, 'apply_changes', site.apply_changes)
+    monkeypatch.setattr(workflow, 'allocation_usage_history', site.usage_history)
 
     def connect(module):
         module.coldfront = {'version': '1.1.10', 'database': 'sqlite', 'warnings': []}
@@ -96,6 +101,7 @@ def test_both_allocations_synced_and_written_with_the_reason(coldfront, monkeypa
     [write] = coldfront.writes
     assert (write['reason'], write['user'], write['check_mode']) == ('coldfront_ecs_sync: hourly', 'ops', False)
     assert coldfront.reads == [({'names': ['ecs-east'], 'name_contains': None}, ('Active',))]
+    assert coldfront.history_reads == [([7, 8], 'Storage Quota (TB)')]
     assert result['coldfront'] == {'version': '1.1.10', 'database': 'sqlite'}
 
 
