@@ -66,10 +66,21 @@ integration: venv
 faults: venv
 	$(PYTEST) tests/faults $(PYTEST_ARGS)
 
-# The ColdFront-backed tests again, on a PostgreSQL server that tools/postgres.sh installs and starts.
+# The ColdFront-backed tests whose outcome can depend on the database run again on PostgreSQL (tools/postgres.sh
+# installs and starts it): the ColdFront access layer and modules (reads, transactional writes, history, schema,
+# query counts, least privilege), the inventory, ownership claims and their locks, every playbook end to end with its
+# faults, the benchmark's row counts, and secrets in a database URL. Input validation, rendering, AWX, EDA and role logic run on SQLite only.
+POSTGRES_TESTS := tests/unit/plugins tests/integration/coldfront tests/integration/inventory \
+	tests/integration/roles/test_ownership.py tests/integration/roles/test_provision.py \
+	tests/integration/roles/test_adopt.py tests/integration/roles/test_sync.py tests/integration/roles/test_setup.py \
+	tests/integration/roles/test_setup_access.py tests/integration/report/test_report_coldfront.py \
+	tests/faults/test_sync_faults.py tests/faults/test_provision_faults.py tests/faults/test_concurrency.py \
+	tests/faults/test_secrets.py tests/faults/test_secret_masking_db_url.py tests/faults/test_logout_and_latin1.py \
+	tests/integration/bench
+
 postgres-tests: venv
 	tools/postgres.sh start
-	COLDFRONT_TEST_DB=postgresql $(PYTEST) -m coldfront tests/unit tests/integration tests/faults $(PYTEST_ARGS); \
+	COLDFRONT_TEST_DB=postgresql $(PYTEST) -m coldfront $(POSTGRES_TESTS) $(PYTEST_ARGS); \
 	  status=$$?; tools/postgres.sh stop; exit $$status
 
 demo: venv

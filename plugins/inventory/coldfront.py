@@ -26,6 +26,12 @@ description:
   - A resource without a usable C(url) attribute (missing, C(http://), a port, a path) is left out with a
     warning that names it. Allocation data problems never fail the inventory; they are listed per
     allocation in C(errors) and for the host in C(ecs_allocation_errors).
+  - Each allocation's C(error_kinds) holds the kind of each of its C(errors), in the same order, one stable word to
+    decide on (the wording of C(errors) may change) - C(duplicate_attribute), C(invalid_name) (a C(Namespace) or
+    C(Bucket) attribute, or a project title that slugs to nothing), C(invalid_record) (a C(Subdirectory) or claim
+    that is not C(<namespace>:<bucket>)), C(record_mismatch) (a C(Namespace) or C(Bucket) attribute that disagrees
+    with the recorded names), C(invalid_quota), C(unsupported_option), C(no_ldap_group), C(claimed_elsewhere)
+    (another allocation holds the namespace) or C(shared_namespace) (several allocations claim it and none wins).
   - O(attribute_names) names the attributes it reads. The resource attribute C(url) holds the ECS endpoint, a host
     name or C(https://host), with no port and no path. C(replication_group) and C(ldap_domain) become the host vars
     C(ecs_replication_group) and C(ecs_ldap_domain). C(subdirectory) and C(claim) are also read on allocations

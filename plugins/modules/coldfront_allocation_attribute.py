@@ -170,10 +170,8 @@ def main():
                  for item in module.params['attributes']]
         result = apply_changes(allocation_attributes=items, reason=module.reason, user=module.history_user,
                                check_mode=module.check_mode, create_missing=module.params['create_missing'])
-        output = {'changed': result['changed'], 'attributes': result['allocation_attributes']}
-        if module.diff:
-            output['diff'] = diff_of(result)
-        return output
+        return module.with_diff({'changed': result['changed'], 'attributes': result['allocation_attributes']},
+                                lambda: diff_of(result))
 
     module.run(work)
 

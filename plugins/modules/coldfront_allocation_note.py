@@ -151,9 +151,7 @@ def main():
         result = apply_failure_notes(module.params['failures'], module.params['succeeded'],
                                      private=module.params['private'], user=module.history_user,
                                      check_mode=module.check_mode)
-        if module.diff:
-            result['diff'] = diff_of(result)
-        return result
+        return module.with_diff(result, lambda: diff_of(result))
 
     module.run(work)
 

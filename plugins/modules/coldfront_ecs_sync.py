@@ -9,11 +9,14 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 module: coldfront_ecs_sync
-short_description: Write the ECS quota and usage of one ECS resource into ColdFront, in one transaction
+short_description: Read the ECS quota and usage of one ECS resource and write them into ColdFront, in one transaction
 version_added: 1.0.0
 description:
-  - Takes what M(hpc.coldfront_ecs.ecs_usage_info) read from one ECS endpoint and applies it to the ColdFront resource
-    of that endpoint and to its allocations, reading ColdFront fresh in the same process.
+  - Reads ColdFront's allocations of one ECS resource, then reads their namespaces' quota and usage and the capacity
+    from the resource's ECS endpoint (as M(hpc.coldfront_ecs.ecs_usage_info) does, in the same process), and applies
+    them to the ColdFront resource and to its allocations.
+  - Or, when O(usage) is given, applies that earlier M(hpc.coldfront_ecs.ecs_usage_info) result instead and makes no
+    ECS call.
   - For every provisioned allocation (C(Subdirectory) recorded) the namespace quota becomes the value of
     C(Storage Quota (TB)) (GB / 1024) and of C(Quota_In_Bytes) (TB x 1024^4), and the namespace's billed size becomes
     the usage of both (KB / 1024^3 for TB, KB x 1024 for bytes). The resource gets C(capacity_tb), C(used_tb) and
@@ -40,8 +43,24 @@ options:
     description:
       - The registered result of M(hpc.coldfront_ecs.ecs_usage_info) for this resource's endpoint (its C(capacity),
         C(namespaces), C(allocated_gb), C(unlimited_namespaces), C(usage), C(failures) and C(endpoint) are used).
+      - When not set (what the C(hpc.coldfront_ecs.ecs_sync) role does), the module reads ECS itself with the connection
+        options, for the namespaces of the provisioned allocations it has just read from ColdFront. That saves a
+        module run and the transfer of the reading through Ansible, which matters at thousands of allocations.
+      - O(host), O(username) and O(password) are required only when O(usage) is not given.
     type: dict
-    required: true
+  host:
+    required: false
+  username:
+    required: false
+  password:
+    required: false
+  batch_billing:
+    description:
+      - Read the namespaces' billing with one batch call per 100 namespaces where ECS offers it (the module finds out
+        and falls back on one call per namespace), as O(hpc.coldfront_ecs.ecs_usage_info#module:batch_billing) does.
+      - Not used when O(usage) is given.
+    type: bool
+    default: true
   allocation_statuses:
     description: Allocation statuses that are synced (and that claim a namespace for the drift report).
     type: list
@@ -72,9 +91,10 @@ options:
       - Where the limit of each bucket comes from, for RV(alerts).
       - V(namespace) gives each bucket its namespace's quota, as M(hpc.coldfront_ecs.ecs_provision) sets it with its
         default O(hpc.coldfront_ecs.ecs_provision#module:bucket_quota=true); no ECS call.
-      - V(ecs) takes the bucket quotas that M(hpc.coldfront_ecs.ecs_usage_info) read with
-        O(hpc.coldfront_ecs.ecs_usage_info#module:bucket_quotas=true) (the module fails without them). Namespaces whose
-        bucket list could not be read are named in RV(problems) and in C(unread_bucket_quota_namespaces) of RV(resource).
+      - V(ecs) takes the bucket quotas from ECS (one bucket list per namespace; with O(usage), those that
+        M(hpc.coldfront_ecs.ecs_usage_info) read with O(hpc.coldfront_ecs.ecs_usage_info#module:bucket_quotas=true), and
+        the module fails without them). Namespaces whose bucket list could not be read are named in RV(problems) and in
+        C(unread_bucket_quota_namespaces) of RV(resource).
       - V(none) gives buckets no limit (no bucket alerts).
     type: str
     choices: [namespace, ecs, none]
@@ -92,8 +112,8 @@ options:
     default: {}
   namespaces:
     description:
-      - The namespaces whose billing was asked of M(hpc.coldfront_ecs.ecs_usage_info) for O(usage) (its
-        O(hpc.coldfront_ecs.ecs_usage_info#module:namespaces)).
+      - With O(usage) only (the module sets it itself when it reads ECS). The namespaces whose billing was asked of
+        M(hpc.coldfront_ecs.ecs_usage_info) for O(usage) (its O(hpc.coldfront_ecs.ecs_usage_info#module:namespaces)).
       - The allocations are read from ColdFront when this module runs, so one may have been provisioned after that ECS
         read. A provisioned allocation whose namespace is not in this list is skipped with kind C(not_read), which is
         never a failure; the next sync reads it.
@@ -115,6 +135,8 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
+  - hpc.coldfront_ecs.ecs
+  - hpc.coldfront_ecs.ecs.workers
   - hpc.coldfront_ecs.coldfront
   - hpc.coldfront_ecs.coldfront.history
   - hpc.coldfront_ecs.attribute_names
@@ -126,6 +148,8 @@ notes:
     C(bucket_quota_bytes), C(claim) and C(options) of allocations, and C(capacity), C(used) and C(allocated) of the
     resource. With O(bucket_limits=namespace), a namespace quota pulled from ECS records the old value in
     C(bucket_quota_bytes) when that is not set, so that the next provision sets the bucket quota to follow.
+  - When ECS cannot be read (login refused, endpoint down), nothing is written and the module fails with the ECS call,
+    the error, and RV(failed_allocation_ids) listing the provisioned allocations that were not synced.
   - The module does not fail on RV(failures). Everything that could be written is written, and the caller decides;
     the C(hpc.coldfront_ecs.ecs_sync) role fails the host after its summary.
 seealso:
@@ -134,6 +158,23 @@ seealso:
 '''
 
 EXAMPLES = r'''
+- name: Read ECS and write quota, usage and capacity into ColdFront
+  hpc.coldfront_ecs.coldfront_ecs_sync:
+    resource: ecs-east
+    host: ecs-east.example.org
+    username: "{{ ecs_monitor_user }}"
+    password: "{{ ecs_monitor_password }}"
+    ca_path: /etc/pki/ecs-ca.pem
+    coldfront_env_file: /etc/coldfront/coldfront.env
+    change_reason: hourly sync
+  register: sync
+
+- name: Fail when an allocation could not be synced
+  ansible.builtin.fail:
+    msg: "{{ sync.failures | map(attribute='message') | list }}"
+  when: sync.failures | length > 0
+
+# The same in two steps, for example to look at the ECS reading first.
 - name: Read quota and usage from ECS
   hpc.coldfront_ecs.ecs_usage_info:
     host: "{{ ecs_host }}"
@@ -148,14 +189,47 @@ EXAMPLES = r'''
     coldfront_env_file: /etc/coldfront/coldfront.env
     change_reason: hourly sync
   register: sync
-
-- name: Fail when an allocation could not be synced
-  ansible.builtin.fail:
-    msg: "{{ sync.failures | map(attribute='message') | list }}"
-  when: sync.failures | length > 0
 '''
 
 RETURN = r'''
+kind:
+  description:
+    - Why the module failed before writing anything; the message says the same in words.
+    - C(unknown_resource) (no such ColdFront resource), C(invalid_usage) (the O(usage) given does not fit the
+      settings), C(invalid_settings) (a threshold, overcommit or forecast setting is refused), C(ecs_unreadable) (ECS
+      could not be read; RV(error) has the failed call and RV(failed_allocation_ids) the allocations not synced).
+  returned: failure
+  type: str
+  sample: ecs_unreadable
+error:
+  description: The failed ECS call (C(method), C(path), C(status), C(code), C(description), C(details), C(retryable)).
+  returned: failure, when ECS could not be read
+  type: dict
+ecs:
+  description:
+    - The ECS reading the sync applied (read by the module, or the O(usage) given).
+  returned: always
+  type: dict
+  contains:
+    endpoint:
+      description: The ECS endpoint read.
+      type: str
+    ecs_calls:
+      description: ECS API calls made by the reading (with O(usage), the count that result carries).
+      type: int
+    failures:
+      description: What could not be read, one entry per namespace (C(namespace), C(message)); those allocations are
+        reported with kind C(unreadable).
+      type: list
+      elements: dict
+    api_features:
+      description: What the endpoint offers (C(batch_billing), C(full_namespace_list)).
+      type: dict
+    bucket_quotas:
+      description: Whether the bucket quotas were read (O(bucket_limits=ecs)).
+      type: bool
+  sample: {"endpoint": "https://ecs-east.example.org:4443", "ecs_calls": 6, "failures": [],
+           "api_features": {"batch_billing": true, "full_namespace_list": true}, "bucket_quotas": false}
 summary:
   description: Counts for this resource.
   returned: always
@@ -295,7 +369,9 @@ failures:
   sample: [{"kind": "conflict", "allocation_id": 7, "namespaces": ["smith-lab"],
             "message": "allocation 7 (project Smith Lab) on ecs-east: ..."}]
 failed_allocation_ids:
-  description: The ids of the allocations in RV(failures), sorted.
+  description:
+    - The ids of the allocations in RV(failures), sorted.
+    - When the module fails because ECS could not be read, the ids of the provisioned allocations that were to be synced.
   returned: always
   type: list
   elements: int
@@ -377,16 +453,23 @@ changes:
 '''
 
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.coldfront_module import ColdFrontModule
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.ecs_module import ecs_argument_spec
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.ecs_reading import ECS_CONNECTION, reading_starter
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import forecast
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.attributes import attribute_names_spec
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.sync_plan import BUCKET_LIMITS
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._workflows.sync import SyncError, SyncJob
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._workflows.sync import SyncEcsError, SyncError, SyncJob
 
 
-def main():
-    module = ColdFrontModule('coldfront_ecs_sync', dict(
+def argument_spec():
+    """The sync's options, and the ECS connection (not required: a ``usage`` given replaces the reading)."""
+    spec = ecs_argument_spec(workers=True)
+    for name in ECS_CONNECTION:
+        spec[name]['required'] = False
+    spec.update(
         resource=dict(type='str', required=True),
-        usage=dict(type='dict', required=True),
+        usage=dict(type='dict'),
+        batch_billing=dict(type='bool', default=True),
         allocation_statuses=dict(type='list', elements='str', default=['Active']),
         alert_threshold=dict(type='float', default=0.9),
         overcommit=dict(type='float'),
@@ -400,19 +483,27 @@ def main():
         forecast_window_days=dict(type='int', default=forecast.DEFAULT_WINDOW_DAYS),
         forecast_days=dict(type='int', default=forecast.DEFAULT_FORECAST_DAYS),
         attribute_names=dict(type='dict', default={}, options=attribute_names_spec()),
-    ))
+    )
+    return spec
+
+
+def main():
+    module = ColdFrontModule('coldfront_ecs_sync', argument_spec())
     params = module.params
-    for name in ('forecast_window_days', 'forecast_days'):
-        try:
-            forecast.check_days(params[name], name)
-        except ValueError as exc:
-            module.fail_json(msg=str(exc), kind='invalid_settings')
+    try:
+        forecast.check_settings(params)
+    except ValueError as exc:
+        module.fail_json(msg=str(exc), kind='invalid_settings')
     job = SyncJob(params['resource'], params['usage'], params['attribute_names'],
-                  dict((key, params[key]) for key in SyncJob.OPTIONS))
+                  dict((key, params[key]) for key in SyncJob.OPTIONS), start_reading=reading_starter(module))
 
     def work():
         try:
             return job.run(module.reason, module.history_user, module.check_mode)
+        except SyncEcsError as exc:
+            module.fail_json(msg=str(exc), kind=exc.kind, resource=params['resource'],
+                             error=exc.error.as_dict() if hasattr(exc.error, 'as_dict') else None,
+                             failed_allocation_ids=exc.allocation_ids)
         except SyncError as exc:
             module.fail_json(msg=str(exc), kind=exc.kind)
 

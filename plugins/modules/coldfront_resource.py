@@ -137,9 +137,7 @@ def main():
             user=module.history_user, check_mode=module.check_mode)
         output = {'changed': result['changed'], 'created': result['created'], 'resource': result['after'],
                   'resource_type_created': result['resource_type_created'], 'attributes': result['attributes']}
-        if module.diff:
-            output['diff'] = {'before': result['before'] or {}, 'after': result['after']}
-        return output
+        return module.with_diff(output, lambda: {'before': result['before'] or {}, 'after': result['after']})
 
     module.run(work)
 

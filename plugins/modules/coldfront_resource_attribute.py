@@ -125,10 +125,8 @@ def main():
         result = apply_changes(resource_attributes=module.params['attributes'], reason=module.reason,
                                user=module.history_user, check_mode=module.check_mode,
                                create_missing=module.params['create_missing'])
-        output = {'changed': result['changed'], 'attributes': result['resource_attributes']}
-        if module.diff:
-            output['diff'] = diff_of(result)
-        return output
+        return module.with_diff({'changed': result['changed'], 'attributes': result['resource_attributes']},
+                                lambda: diff_of(result))
 
     module.run(work)
 

@@ -298,12 +298,12 @@ coldfront:
 '''
 
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.coldfront_module import ColdFrontModule
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.report_job import (
-    DEFAULT_FORMATS, FILE_NAMES, usage_report)
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.report_job import DEFAULT_FORMATS, usage_report
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import forecast
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.attributes import attribute_names_spec
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.overrides import threshold_overrides
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.report import ReportError, report_options
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.report_retention import FILE_NAMES
 
 
 def main():
@@ -332,8 +332,7 @@ def main():
     params = module.params
     try:
         overrides = threshold_overrides(params['threshold_overrides'], params['threshold_percent_overrides'])
-        for name in ('forecast_window_days', 'forecast_days'):
-            forecast.check_days(params[name], name)
+        forecast.check_settings(params)
         options = report_options(
             title=params['title'], threshold=params['threshold'], threshold_overrides=overrides,
             overcommit=params['overcommit'], overcommit_overrides=params['overcommit_overrides'],

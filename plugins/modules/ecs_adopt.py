@@ -170,10 +170,28 @@ results:
     error:
       description: For V(failed) and V(conflict), one line with the allocation, project, resource and what to do.
       type: str
+    kind:
+      description:
+        - For V(failed) and V(conflict), why, in one stable word; null otherwise. Decide on it, not on RV(results[].error),
+          whose wording may change.
+        - V(invalid_data) (the allocation's ColdFront data has errors, see the view's C(errors)),
+          V(invalid_name) (a name given in O(namespaces) that ECS would refuse, or no name to look for),
+          V(record_mismatch) (the names given disagree with the recorded C(Subdirectory) or claim),
+          V(namespace_missing) (no namespace of the names looked for exists on ECS),
+          V(bucket_missing) (the namespace holds none of the buckets looked for).
+        - V(claimed_elsewhere) (another allocation of the ECS federation claimed or recorded the namespace),
+          V(shared_namespace) (several allocations of this run found one namespace),
+          V(claim_mismatch) (this allocation claimed other names earlier).
+        - V(ecs_error) (an ECS read failed), V(coldfront_error) (the claim could not be recorded in ColdFront),
+          V(unexpected) (an exception nobody expected; please report it),
+          V(conflict) (the quotas differ; claim and names are recorded, the quotas are not).
+      type: str
+      sample: namespace_missing
   sample: [{"allocation_id": 4, "project": "Smith Lab", "resource": "ecs-east", "namespace": "smith-lab",
             "bucket": "lab-smith-lab-bucket", "found_by": "subdirectory", "action": "adopted", "claimed": true,
             "namespace_quota_gb": 10240, "bucket_quota_gb": 10240,
-            "record": {"Bucket_Quota_In_Bytes": 10995116277760, "Quota_In_Bytes": 10995116277760}, "error": null}]
+            "record": {"Bucket_Quota_In_Bytes": 10995116277760, "Quota_In_Bytes": 10995116277760}, "error": null,
+            "kind": null}]
 records:
   description:
     - Every RV(results[].record) item as M(hpc.coldfront_ecs.coldfront_allocation_attribute) takes it -

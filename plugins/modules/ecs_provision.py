@@ -189,6 +189,30 @@ results:
     error:
       description: For V(failed) and V(conflict), one line with the allocation, project, resource, step, ECS call and error.
       type: str
+    kind:
+      description:
+        - For V(failed) and V(conflict), why, in one stable word; null otherwise. Decide on it, not on RV(results[].error),
+          whose wording may change. When a new allocation has several problems, RV(results[].error) lists them all and
+          this is the kind of the first one.
+        - V(invalid_data) (the allocation's ColdFront data has errors, see the view's C(errors)),
+          V(invalid_name) (a namespace or bucket name ECS would refuse),
+          V(invalid_quota) (no quota, or not a positive one, for a new namespace),
+          V(unsupported_option) (an automation option that is not supported),
+          V(no_ldap_group) (no LDAP group for the group mapping),
+          V(invalid_settings) (the resource's C(ldap_domain) or replication group is missing or unknown).
+        - V(claimed_elsewhere) (another allocation of the ECS federation claimed or recorded the namespace),
+          V(shared_namespace) (several allocations of this run ask for one namespace),
+          V(claim_mismatch) (this allocation claimed other names earlier),
+          V(not_claimed) (the namespace exists on ECS without this allocation's claim; adopt it),
+          V(legacy_exists) (the old ColdFront plugin's namespace for this project exists; adopt it),
+          V(namespace_missing) (recorded in ColdFront, missing on ECS),
+          V(overcommitted) (the quota would exceed capacity x overcommit).
+        - V(ecs_error) (an ECS call failed, or ECS's state refused the step),
+          V(coldfront_error) (the claim could not be recorded in ColdFront; nothing was changed on ECS),
+          V(unexpected) (an exception nobody expected; please report it),
+          V(conflict) (the quota changed on both sides, see RV(results[].resolve)).
+      type: str
+      sample: claimed_elsewhere
     filesystem_enabled:
       description: New allocations only, whether the bucket has file system access (the C(nfs_share) option).
       type: bool
@@ -218,11 +242,12 @@ results:
                         "bucket lab-smith-lab-bucket: create bucket", "bucket lab-smith-lab-bucket: set quota 10240/9216 GB"],
             "record": {"Namespace": "smith-lab", "Bucket": "lab-smith-lab-bucket",
                        "Subdirectory": "smith-lab:lab-smith-lab-bucket", "Quota_In_Bytes": 10995116277760},
-            "error": null, "old_quota_bytes": null, "new_quota_bytes": null, "quota_change": null, "resolve": null},
+            "error": null, "kind": null, "old_quota_bytes": null, "new_quota_bytes": null, "quota_change": null,
+            "resolve": null},
            {"allocation_id": 2, "project": "Jones Lab", "resource": "ecs-east", "namespace": "jones-lab",
             "bucket": "lab-jones-lab-bucket", "action": "quota_pushed",
             "changes": ["namespace jones-lab: set quota 12288/11059 GB"], "record": {"Quota_In_Bytes": 13194139533312},
-            "error": null, "old_quota_bytes": 10995116277760, "new_quota_bytes": 13194139533312,
+            "error": null, "kind": null, "old_quota_bytes": 10995116277760, "new_quota_bytes": 13194139533312,
             "quota_change": "10 TB -> 12 TB", "resolve": null}]
 records:
   description: Every RV(results[].record) item as M(hpc.coldfront_ecs.coldfront_allocation_attribute) takes it.
@@ -273,17 +298,16 @@ from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.claim_m
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.ecs_module import EcsModule
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.errors import EcsConfigError
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.overrides import (
-    checked_overcommit, checked_soft_quota_percent)
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.quota import resource_value
+    resource_overcommit, resource_soft_quota_percent)
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._workflows.provision import Provisioner, Settings
 
 
 def settings_from_params(params, resource=None):
     """The run's settings; the per-resource soft quota and overcommit of ``resource`` win over the global ones."""
     try:
-        percent = checked_soft_quota_percent(
-            resource_value(params['resource_soft_quota_percent'], resource, params['soft_quota_percent']))
-        overcommit = checked_overcommit(resource_value(params['resource_overcommit'], resource, params['overcommit']))
+        percent = resource_soft_quota_percent(resource, params['soft_quota_percent'],
+                                              params['resource_soft_quota_percent'])
+        overcommit = resource_overcommit(resource, params['overcommit'], params['resource_overcommit'], checked=True)
     except ValueError as exc:
         raise EcsConfigError('resource %s: %s' % (resource, exc))
     return Settings(replication_group=params['replication_group'], ldap_domain=params['ldap_domain'],

@@ -10,8 +10,8 @@ import sqlite3
 
 TB = 1024 ** 4
 GB = 1024 ** 3
-SYNC_TASK = 'Write quota, usage and capacity into ColdFront'
-READ_TASK = 'Read capacity, namespace quotas and billing from ECS'
+SYNC_TASK = 'Read ECS and write quota, usage and capacity into ColdFront'
+READ_TASK = 'Read ECS and write quota, usage and capacity into ColdFront'
 
 
 class Lab:

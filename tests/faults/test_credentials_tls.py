@@ -79,7 +79,8 @@ def test_credentials_and_tls(ecs_world, tmp_path):
     assert west.endswith(
         '- the ECS certificate could not be verified: set ca_path (ECS_CA_PATH) to the CA bundle that signed it, '
         'or validate_certs: false (ECS_VALIDATE_CERTS=false) only on a trusted network'), west
-    assert north == not_synced(ecs_world, 'ecs-north') + 'missing required arguments: password', north
+    assert north == not_synced(ecs_world, 'ecs-north') + ('missing required arguments: password (needed to read ECS when '
+                                                          'usage is not given)'), north
     assert_untouched(site, before)
     assert WRONG_PASSWORD not in first.output and password not in first.output
 

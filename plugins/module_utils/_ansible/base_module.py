@@ -18,6 +18,12 @@ class CollectionModule(AnsibleModule):
         """Whether Ansible runs with --diff (AnsibleModule keeps it in a private attribute)."""
         return self._diff
 
+    def with_diff(self, result, diff):
+        """``result``, with ``diff()`` as its ``diff`` when Ansible runs with --diff."""
+        if self.diff:
+            result['diff'] = diff()
+        return result
+
     def exit_with(self, result):
         """``exit_json`` with the result of a job; its ``warnings`` (a list of texts) become the module's warnings."""
         for warning in result.pop('warnings', None) or ():

@@ -78,42 +78,42 @@ class EcsModule(CollectionModule):
         """``work(client)`` returns the result dict; the token is released before the module exits."""
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
-        client = result = None
+        session = EcsSession(self)
         try:
-            client = client_from_params(self.params)
-            if not client.validate_certs:
-                self.warn('validate_certs is false: the ECS certificate of %s is not verified, so the password and token '
-                          'could be intercepted; set ca_path to the CA bundle instead' % client.base_url)
-            with _LoggedOut(self, client):
-                result = work(client)
-                result.setdefault('ecs_calls', client.calls)
+            result = session.run(work)
+            result.setdefault('ecs_calls', session.calls)
         except EcsModuleFailure as failure:
-            self.fail_json(msg=failure.msg, ecs_calls=_calls(client), **failure.extra)
+            self.fail_json(msg=failure.msg, ecs_calls=session.calls, **failure.extra)
         except EcsApiError as error:
-            self.fail_json(msg=error.message, error=error.as_dict(), ecs_calls=_calls(client))
+            self.fail_json(msg=error.message, error=error.as_dict(), ecs_calls=session.calls)
         except EcsConfigError as error:
-            self.fail_json(msg=str(error), ecs_calls=_calls(client))
+            self.fail_json(msg=str(error), ecs_calls=session.calls)
         self.exit_with(result)
 
 
-def _calls(client):
-    return client.calls if client is not None else 0
+class EcsSession:
+    """One logged-in use of the ECS endpoint of ``module.params`` (any module with the ECS options).
 
+    :meth:`run` warns when certificates are not verified, logs in, runs ``work(client)``, logs out, and hands the
+    client's warnings (a failed ``GET /logout`` leaves a token live on ECS) to the module; ECS errors propagate.
+    """
 
-class _LoggedOut:
-    """``with _LoggedOut(module, client)``: the client for the block; once it has logged out, its warnings (a failed
-    ``GET /logout`` leaves a token live on ECS) become warnings of the module's result."""
-
-    def __init__(self, module, client):
+    def __init__(self, module):
         self.module = module
-        self.client = client
+        self.client = None
 
-    def __enter__(self):
-        return self.client.__enter__()
+    @property
+    def calls(self):
+        return self.client.calls if self.client is not None else 0
 
-    def __exit__(self, *exc_info):
+    def run(self, work):
+        self.client = client = client_from_params(self.module.params)
+        if not client.validate_certs:
+            self.module.warn('validate_certs is false: the ECS certificate of %s is not verified, so the password and '
+                             'token could be intercepted; set ca_path to the CA bundle instead' % client.base_url)
         try:
-            return self.client.__exit__(*exc_info)
+            with client:
+                return work(client)
         finally:
-            for warning in getattr(self.client, 'warnings', ()):
+            for warning in client.warnings:
                 self.module.warn(warning)

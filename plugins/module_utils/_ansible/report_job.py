@@ -18,10 +18,9 @@ from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._coldfront.repor
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.metrics import render_metrics
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.report import to_csv, to_json, to_showback_csv
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.report_html import render_html
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.report_retention import FILE_NAMES
 
 RENDERERS = {'html': render_html, 'json': to_json, 'csv': to_csv, 'prom': render_metrics, 'showback': to_showback_csv}
-FILE_NAMES = {'html': 'report.html', 'json': 'report.json', 'csv': 'report.csv', 'prom': 'metrics.prom',
-              'showback': 'showback.csv'}
 DEFAULT_FORMATS = ['html', 'json', 'csv']
 SUMMARY_KEYS = ('name', 'capacity', 'used', 'allocated', 'used_percent', 'overcommit_percent', 'allocation_count',
                 'level', 'last_sync', 'stale')

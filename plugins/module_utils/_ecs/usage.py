@@ -3,12 +3,15 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Everything a sync needs from one ECS endpoint, in one pass (module ``ecs_usage_info``).
 
-Calls: capacity and the namespace list (fatal when they fail), then in a bounded pool sharing one token:
-one quota read per namespace (skipped when the list already carries ``blockSize``/``notificationSize``) and
-the billing of each requested namespace with its buckets in KB (one batch call per 100 namespaces when the
-cluster offers ``POST /object/billing/namespace/info``, detected once; else one call per namespace); and, when
-asked, the quota of each of their buckets from the bucket list (one call per namespace and page).
+Calls: capacity and the namespace list (fatal when they fail); in a bounded pool sharing one token, one quota
+read per namespace (skipped when the list already carries ``blockSize``/``notificationSize``); then the billing
+of each requested namespace with its buckets in KB (one batch call per 100 namespaces when the cluster offers
+``POST /object/billing/namespace/info``, detected once; else one call per namespace) and, when asked, the quota
+of each of their buckets from the bucket list (one call per namespace and page).
 Per-namespace failures are collected in ``failures``; they never stop the others.
+
+The requested namespaces may be a callable, called once the quotas are read: a caller can read ColdFront while
+the first half runs (``coldfront_ecs_sync``).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -111,7 +114,7 @@ class UsageCollector:
 
     def __init__(self, client, namespaces=None, batch_billing=True, bucket_quotas=False):
         self.client = client
-        self.requested = list(dict.fromkeys(namespaces)) if namespaces is not None else None
+        self.requested = namespaces
         self.try_batch = batch_billing
         self.read_bucket_quotas = bucket_quotas
         self.failures = []
@@ -126,16 +129,33 @@ class UsageCollector:
             return False
         return True
 
+    def _wanted(self, names):
+        """The requested namespaces (asked for now when a callable), each once; every listed one when None."""
+        requested = self.requested() if callable(self.requested) else self.requested
+        wanted = list(dict.fromkeys(requested)) if requested is not None else names
+        return [name for name in wanted if self._valid(name)]
+
+    def _quotas(self, items, names):
+        """The quota of every listed namespace: from the list when it carries them, else one read each."""
+        if self.features['full_namespace_list']:
+            return dict((name, quota_from_record(item)) for name, item in zip(names, items))
+        quotas = {}
+        for name, result, error in self.client.map(lambda n: quota_from_record(self.client.get_namespace_quota(n)),
+                                                   names):
+            if error is not None:
+                self.failures.append(failure(name, error))
+                result = {'hard_gb': None, 'soft_gb': None}
+            quotas[name] = result
+        return quotas
+
     def collect(self):
         capacity = capacity_summary(self.client.capacity())
         items = self.client.list_namespaces()
         names = [item.get('name') or item.get('id') for item in items]
-        full = bool(items) and all(carries_quota(item) for item in items)
-        self.features['full_namespace_list'] = full
-        quotas = dict((name, quota_from_record(item)) for name, item in zip(names, items)) if full else {}
+        self.features['full_namespace_list'] = bool(items) and all(carries_quota(item) for item in items)
+        quotas = self._quotas(items, names)
 
-        wanted = self.requested if self.requested is not None else names
-        wanted = [name for name in wanted if self._valid(name)]
+        wanted = self._wanted(names)
         known = set(names)
         missing = [name for name in wanted if name not in known]
         for name in missing:
@@ -144,19 +164,14 @@ class UsageCollector:
         billing_names = [name for name in wanted if name in known]
 
         billing, pending = self._batch_billing(billing_names)
-        tasks = [('quota', name) for name in names if not full]
-        tasks += [('billing', name) for name in pending]
+        tasks = [('billing', name) for name in pending]
         tasks += [('bucket_quotas', name) for name in billing_names if self.read_bucket_quotas]
         bucket_quotas, unread_bucket_quotas = {}, []
         for (kind, name), result, error in self.client.map(self._run_task, tasks):
             if error is not None:
                 self.failures.append(failure(name, error))
-                if kind == 'quota':
-                    quotas[name] = {'hard_gb': None, 'soft_gb': None}
-                elif kind == 'bucket_quotas':
+                if kind == 'bucket_quotas':
                     unread_bucket_quotas.append(name)
-            elif kind == 'quota':
-                quotas[name] = result
             elif kind == 'bucket_quotas':
                 bucket_quotas[name] = result
             else:
@@ -195,8 +210,6 @@ class UsageCollector:
 
     def _run_task(self, task):
         kind, name = task
-        if kind == 'quota':
-            return quota_from_record(self.client.get_namespace_quota(name))
         if kind == 'bucket_quotas':
             return dict((bucket.get('name'), quota_from_record(bucket)) for bucket in self.client.list_buckets(name))
         return self.client.namespace_billing(name)

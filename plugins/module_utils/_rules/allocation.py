@@ -8,9 +8,9 @@ the inventory plugin (host var ``ecs_allocations``) and by the provision and syn
 
 ``allocation_view(resource, allocation, settings)`` never raises for bad data: whatever cannot be used
 (an invalid ``Namespace`` override, a non-numeric quota, an unsupported automation option, a namespace
-that belongs to another lab, ...) becomes a message in the view's ``errors`` list, and an allocation with
-errors must not be acted on. ``mark_collisions(views)`` adds the errors that need every allocation of one
-ECS system at once (two allocations mapping to the same namespace).
+that belongs to another lab, ...) becomes a message in the view's ``errors`` list, with its kind (``_rules/outcomes``)
+at the same place in ``error_kinds``, and an allocation with errors must not be acted on. ``mark_collisions(views)``
+adds the errors that need every allocation of one ECS system at once (two allocations mapping to the same namespace).
 
 Decisions (documented in docs/inventory.md):
 
@@ -39,7 +39,7 @@ __metaclass__ = type
 import math
 import re
 
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import group_mapping, naming, units
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import group_mapping, naming, outcomes, units
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.attributes import DEFAULT_NAMES, attribute_names
 
 # The attribute keys an allocation view reads, and the settings that hold their names (``<key>_attribute``).
@@ -60,6 +60,11 @@ SUPPORTED_OPTIONS = ('nfs_share',)
 MAX_QUOTA_BYTES = 2 ** 63 - 1
 
 _OPTION_SEPARATORS = re.compile(r'[\s,;\[\]\'"]+')
+
+# The kinds of a view's errors (``error_kinds``), as ``_rules/outcomes`` names them.
+ERROR_KINDS = (outcomes.DUPLICATE_ATTRIBUTE, outcomes.INVALID_NAME, outcomes.INVALID_RECORD, outcomes.RECORD_MISMATCH,
+               outcomes.INVALID_QUOTA, outcomes.UNSUPPORTED_OPTION, outcomes.NO_LDAP_GROUP, outcomes.CLAIMED_ELSEWHERE,
+               outcomes.SHARED_NAMESPACE)
 
 # How strongly an allocation claims its namespace (see mark_collisions).
 _RECORDED, _OWN_TITLE, _OVERRIDE = 3, 2, 1
@@ -211,10 +216,11 @@ class _ViewBuilder:
             'filesystem_enabled': False,
             'ldap_group': None,
             'errors': [],
+            'error_kinds': [],
         }
 
-    def error(self, message):
-        self.view['errors'].append('%s: %s' % (describe(self.view), message))
+    def error(self, message, kind):
+        _add_error(self.view, message, kind)
 
     def build(self):
         self.check_duplicates()
@@ -232,7 +238,7 @@ class _ViewBuilder:
             name = self.settings[key]
             if name in duplicated:
                 self.error('the %r attribute occurs more than once; ColdFront reads only the first one, '
-                           'delete the duplicates' % name)
+                           'delete the duplicates' % name, outcomes.DUPLICATE_ATTRIBUTE)
 
     def names(self):
         view, settings = self.view, self.settings
@@ -247,7 +253,8 @@ class _ViewBuilder:
         try:
             namespace = naming.derive_namespace(view['project'], view['namespace_recorded'])
         except naming.InvalidName as exc:
-            self.error('%s; fix the %r allocation attribute' % (exc, settings['namespace_attribute']))
+            self.error('%s; fix the %r allocation attribute' % (exc, settings['namespace_attribute']),
+                       outcomes.INVALID_NAME)
             namespace = None
         else:
             view['namespace'] = namespace
@@ -256,7 +263,8 @@ class _ViewBuilder:
         try:
             view['bucket'] = naming.derive_bucket(namespace, view['bucket_recorded'])
         except naming.InvalidName as exc:
-            self.error('%s; fix the %r allocation attribute' % (exc, settings['bucket_attribute']))
+            self.error('%s; fix the %r allocation attribute' % (exc, settings['bucket_attribute']),
+                       outcomes.INVALID_NAME)
 
     def names_from_record(self, key, value):
         """Names from a recorded ``<namespace>:<bucket>`` (``key``: the setting naming its attribute)."""
@@ -265,7 +273,7 @@ class _ViewBuilder:
             namespace, bucket = parse_subdirectory(value)
         except naming.InvalidName as exc:
             self.error('the %r attribute %s; it must hold "<namespace>:<bucket>" as written by provisioning'
-                       % (settings[key], exc))
+                       % (settings[key], exc), outcomes.INVALID_RECORD)
             return
         conflicts = [(settings[key], recorded, actual)
                      for key, recorded, actual in (('namespace_attribute', view['namespace_recorded'], namespace),
@@ -273,7 +281,7 @@ class _ViewBuilder:
                      if recorded is not None and recorded != actual]
         for attribute, recorded, actual in conflicts:
             self.error('the %r attribute %r disagrees with the recorded %r %r (%r); make them agree'
-                       % (attribute, recorded, settings[key], value, actual))
+                       % (attribute, recorded, settings[key], value, actual), outcomes.RECORD_MISMATCH)
         if not conflicts:
             view.update(namespace=namespace, bucket=bucket)
 
@@ -294,12 +302,12 @@ class _ViewBuilder:
             view['ldap_group'] = group_mapping.check_group(group, settings['group_name_rules'])
         except group_mapping.GroupTemplateError as exc:
             if not view['provisioned']:
-                self.error('no LDAP group for the namespace group mapping: %s' % exc)
+                self.error('no LDAP group for the namespace group mapping: %s' % exc, outcomes.NO_LDAP_GROUP)
         except group_mapping.GroupNameError as exc:
             if not view['provisioned']:
                 self.error('no LDAP group for the namespace group mapping: %s (from %s); set the %r allocation '
                            'attribute to the group to map, or change group_template / group_name_rules'
-                           % (exc, source, name))
+                           % (exc, source, name), outcomes.NO_LDAP_GROUP)
 
     def quotas(self):
         view, settings = self.view, self.settings
@@ -310,7 +318,7 @@ class _ViewBuilder:
             try:
                 view[field] = parse(_value(self.allocation, name))
             except ValueError as exc:
-                self.error('the %r value is refused: %s' % (name, exc))
+                self.error('the %r value is refused: %s' % (name, exc), outcomes.INVALID_QUOTA)
         usage_tb = _usage(self.allocation, settings['quota_tb_attribute'])
         usage_bytes = _usage(self.allocation, settings['quota_bytes_attribute'])
         view['usage_tb'] = usage_tb
@@ -330,7 +338,7 @@ class _ViewBuilder:
         view['filesystem_enabled'] = 'nfs_share' in options
         problem = unsupported_options(options, source)
         if problem:
-            self.error(problem)
+            self.error(problem, outcomes.UNSUPPORTED_OPTION)
 
 
 def unsupported_options(options, source):
@@ -396,7 +404,8 @@ def _refuse_claimed_elsewhere(views, other_claims, settings):
         _refuse(view, 'namespace %r is recorded by allocation %s (project %r, status %s), whose data it holds; refused: '
                       'give this allocation its own %r attribute, or to take the namespace over on purpose record %r on '
                       'this one' % (view['namespace'], owner['id'], owner['project'], owner['status'],
-                                    settings['namespace_attribute'], settings['subdirectory_attribute']))
+                                    settings['namespace_attribute'], settings['subdirectory_attribute']),
+                outcomes.CLAIMED_ELSEWHERE)
 
 
 def _refuse_losers(namespace, claimants, attribute):
@@ -412,7 +421,9 @@ def _refuse_losers(namespace, claimants, attribute):
     for _strength, view in claimants:
         if owner is not None and view['id'] == owner['id']:
             continue
+        kind = outcomes.CLAIMED_ELSEWHERE
         if owner is None:
+            kind = outcomes.SHARED_NAMESPACE
             others = [other for _s, other in claimants if other['id'] != view['id']]
             message = ('namespace %r is also claimed by %s; refused for all of them, give each lab its own '
                        '%r attribute' % (namespace, ', '.join(_unique_descriptions(others)), attribute))
@@ -421,12 +432,18 @@ def _refuse_losers(namespace, claimants, attribute):
                        'set a distinct %r attribute on this one' % (namespace, describe(owner), attribute))
         else:
             message = ('namespace %r belongs to %s, another lab; refused' % (namespace, describe(owner)))
-        _refuse(view, message)
+        _refuse(view, message, kind)
 
 
-def _refuse(view, message):
-    """The view loses its namespace and bucket, with ``message`` (prefixed with the allocation) as the reason."""
+def _add_error(view, message, kind):
+    """``message`` (prefixed with the allocation) joins the view's ``errors``, and its ``kind`` its ``error_kinds``."""
     view['errors'].append('%s: %s' % (describe(view), message))
+    view.setdefault('error_kinds', []).append(kind)
+
+
+def _refuse(view, message, kind):
+    """The view loses its namespace and bucket, with ``message`` (prefixed with the allocation) as the reason."""
+    _add_error(view, message, kind)
     view['namespace'] = view['bucket'] = None
 
 

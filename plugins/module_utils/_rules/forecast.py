@@ -40,6 +40,13 @@ def check_days(value, what):
     return value
 
 
+def check_settings(options):
+    """``(window_days, forecast_days)`` of ``options`` (a mapping; a key left out takes its default), each checked by
+    :func:`check_days` under its option name."""
+    return (check_days(options.get('forecast_window_days', DEFAULT_WINDOW_DAYS), 'forecast_window_days'),
+            check_days(options.get('forecast_days', DEFAULT_FORECAST_DAYS), 'forecast_days'))
+
+
 def _median(values):
     values = sorted(values)
     middle = len(values) // 2

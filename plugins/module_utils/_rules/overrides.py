@@ -51,7 +51,16 @@ def threshold_overrides(overrides=None, percent_overrides=None):
     return dict((name, resource_threshold(name, None, overrides, percent_overrides)) for name in names)
 
 
-def resource_overcommit(resource, overcommit, overrides=None):
-    """The overcommit allowance of ``resource``: its entry of ``overrides`` (null: no limit), else ``overcommit``."""
+def resource_overcommit(resource, overcommit, overrides=None, checked=False):
+    """The overcommit allowance of ``resource``: its entry of ``overrides`` (null: no limit), else ``overcommit``;
+    with ``checked``, refused by :func:`checked_overcommit` unless a positive factor."""
     value = resource_value(overrides, resource, overcommit)
+    if checked:
+        return checked_overcommit(value)
     return None if value is None else as_number(value, 'overcommit of resource %s' % resource)
+
+
+def resource_soft_quota_percent(resource, percent, overrides=None):
+    """The soft quota percent of ``resource``: its entry of ``overrides``, else ``percent``; checked by
+    :func:`checked_soft_quota_percent`."""
+    return checked_soft_quota_percent(resource_value(overrides, resource, percent))

@@ -659,9 +659,7 @@ def to_showback_csv(report):
 def forecast_settings(options):
     """``(window_days, forecast_days)`` of the report options (defaults of :mod:`forecast`), checked."""
     try:
-        return (forecast.check_days(options.get('forecast_window_days', forecast.DEFAULT_WINDOW_DAYS),
-                                    'forecast_window_days'),
-                forecast.check_days(options.get('forecast_days', forecast.DEFAULT_FORECAST_DAYS), 'forecast_days'))
+        return forecast.check_settings(options)
     except QuotaError as exc:
         raise ReportError(str(exc))
 

@@ -15,7 +15,10 @@ __metaclass__ = type
 import posixpath
 import re
 
-REPORT_FILES = ('report.html', 'report.json', 'report.csv', 'metrics.prom', 'showback.csv')
+# The file each report format is written to (coldfront_usage_report's formats): the one list of report file names.
+FILE_NAMES = {'html': 'report.html', 'json': 'report.json', 'csv': 'report.csv', 'prom': 'metrics.prom',
+              'showback': 'showback.csv'}
+REPORT_FILES = tuple(FILE_NAMES.values())
 # The role's default timestamp format (%Y%m%dT%H%M%SZ): no other directory is ever deleted.
 RUN_DIRECTORY = re.compile(r'^[0-9]{8}T[0-9]{6}Z$')
 

@@ -36,11 +36,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import forecast, quota, reconcile, units
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.outcomes import CONFLICT, INVALID_DATA, NAMESPACE_MISSING
 
 SYNCED = 'synced'
 SKIPPED = 'skipped'
 PENDING_PUSH = 'pending_push'
-CONFLICT = 'conflict'
 
 DEFAULT_RESOURCE_ATTRIBUTES = {'capacity': 'capacity_tb', 'used': 'used_tb', 'allocated': 'allocated_tb'}
 
@@ -49,8 +49,8 @@ BUCKET_LIMITS = ('namespace', 'ecs', 'none')
 # Why an allocation was not synced (``kind`` of its entry) or what went wrong on the resource (``issues``).
 NOT_PROVISIONED = 'not_provisioned'          # no Subdirectory yet: provision first (never a failure)
 NOT_READ = 'not_read'                        # provisioned after the ECS read of this run: the next sync reads it
-INVALID_DATA = 'invalid_data'                # the allocation's ColdFront data has errors
-NAMESPACE_MISSING = 'namespace_missing'      # recorded in ColdFront, missing on ECS
+# INVALID_DATA (the allocation's ColdFront data has errors), NAMESPACE_MISSING (recorded in ColdFront, missing on ECS)
+# and CONFLICT are the words of provision and adopt too (outcomes).
 UNREADABLE = 'unreadable'                    # its quota or billing could not be read on ECS
 ALLOCATED_NOT_WRITTEN = 'allocated_not_written'  # a namespace quota of the endpoint could not be read
 BUCKET_QUOTAS_UNREAD = 'bucket_quotas_unread'    # bucket quotas could not be read (bucket_limits ecs)

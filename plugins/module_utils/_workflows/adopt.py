@@ -24,7 +24,8 @@ step that gives such a namespace its claim.  For each allocation view (and its e
 
 ECS is never changed: the client is wrapped in :class:`ReadOnlyEcs`, which has read calls only.  Only records that
 differ from the view are handed back, so a second run records nothing.  One allocation's problem never stops the
-others; problems of the endpoint itself (login, TLS, the VDC list) raise before anything is recorded.
+others: it gets ``action: failed`` (or ``conflict``), an ``error`` and a ``kind`` (:data:`FAILURE_KINDS`).  Problems
+of the endpoint itself (login, TLS, the VDC list) raise before anything is recorded.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -33,15 +34,19 @@ __metaclass__ = type
 
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.errors import EcsConfigError
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.quota import quota_from_record
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import naming, reconcile, units
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import naming, outcomes, reconcile, units
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.attributes import attribute_names
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.outcomes import CONFLICT, FAILED
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.systems import federation_key
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._workflows.work import AllocationWork
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._workflows.work import AllocationWork, holder_text
 
 ADOPTED, ALREADY_ADOPTED = 'adopted', 'already_adopted'
 ACTIONS = (ADOPTED, ALREADY_ADOPTED, CONFLICT, FAILED)
 FAILURES = (CONFLICT, FAILED)
+# The ``kind`` of a failed or conflicting result (``_rules/outcomes``).
+FAILURE_KINDS = (outcomes.INVALID_DATA, outcomes.INVALID_NAME, outcomes.RECORD_MISMATCH, outcomes.NAMESPACE_MISSING,
+                 outcomes.BUCKET_MISSING, outcomes.CLAIMED_ELSEWHERE, outcomes.SHARED_NAMESPACE,
+                 outcomes.CLAIM_MISMATCH, outcomes.ECS_ERROR, outcomes.COLDFRONT_ERROR, outcomes.UNEXPECTED, CONFLICT)
 # The view field holding what ColdFront has now for each attribute key.
 VIEW_FIELDS = {'namespace': 'namespace_recorded', 'bucket': 'bucket_recorded', 'subdirectory': 'subdirectory',
                'quota_bytes': 'quota_bytes', 'bucket_quota_bytes': 'bucket_quota_bytes', 'quota_tb': 'quota_tb',
@@ -82,13 +87,6 @@ def explicit_names(entries):
                                  % allocation_id)
         names[allocation_id] = (entry.get('namespace'), entry.get('bucket') or None)
     return names
-
-
-def _holder_text(holder):
-    text = 'allocation %s' % holder['allocation_id']
-    if holder.get('project') is not None:
-        text += ' (project %r, status %s, resource %r)' % (holder['project'], holder['status'], holder['resource'])
-    return text
 
 
 def _size_text(gb):
@@ -135,10 +133,11 @@ class Adoption(AllocationWork):
         try:
             self.candidates = self.namespace_candidates()
         except naming.InvalidName as exc:
-            self.fail('%s; fix the name given in namespaces' % exc)
+            self.fail('%s; fix the name given in namespaces' % exc, outcomes.INVALID_NAME)
             return
         if self.pending and not self.candidates:
-            self.fail('no namespace name to look for (the project title slugs to nothing): name it in namespaces')
+            self.fail('no namespace name to look for (the project title slugs to nothing): name it in namespaces',
+                      outcomes.INVALID_NAME)
 
     def recorded(self):
         """``(source, namespace, bucket)`` of a recorded ``Subdirectory`` or claim, or ``None``."""
@@ -159,7 +158,8 @@ class Adoption(AllocationWork):
                 self.fail('%s records %s but %s was given: adoption does not replace a record; if the record is '
                           'wrong, correct or remove the %r attribute first'
                           % (self.attribute_of(recorded[0]), naming.subdirectory(*recorded[1:]),
-                             naming.subdirectory(namespace, bucket or recorded[2]), self.attribute_of(recorded[0])))
+                             naming.subdirectory(namespace, bucket or recorded[2]), self.attribute_of(recorded[0])),
+                          outcomes.RECORD_MISMATCH)
                 return []
             return [(namespace, EXPLICIT)]
         if recorded is not None:
@@ -227,7 +227,7 @@ class Adoption(AllocationWork):
                 return source
         self.fail('nothing to adopt: no namespace %s exists on %s. Adoption never creates one: a new allocation is '
                   'provisioned by the playbook hpc.coldfront_ecs.provision; a namespace of another name is adopted by '
-                  'naming it (adopt_namespaces)' % (' or '.join(tried), client.base_url))
+                  'naming it (adopt_namespaces)' % (' or '.join(tried), client.base_url), outcomes.NAMESPACE_MISSING)
         return None
 
     def find_bucket(self, client, source):
@@ -241,7 +241,8 @@ class Adoption(AllocationWork):
                 return True
         self.fail('namespace %s exists on %s but holds no bucket %s: nothing was adopted; name its bucket '
                   '(adopt_namespaces: [{allocation_id: %s, namespace: %s, bucket: ...}])'
-                  % (self.namespace, client.base_url, ' or '.join(tried), self.id, self.namespace))
+                  % (self.namespace, client.base_url, ' or '.join(tried), self.id, self.namespace),
+                  outcomes.BUCKET_MISSING)
         return False
 
     # -- phase 2: what to record (no ECS call) ------------------------------------------------------------
@@ -319,12 +320,12 @@ class Adoption(AllocationWork):
                       'allocation. If that record is wrong, correct it on that allocation first; otherwise adopt '
                       'another namespace for this one (adopt_namespaces)' % (
                           self.namespace, 'recorded' if others[0]['how'] == 'record' else 'claimed',
-                          ', '.join(_holder_text(holder) for holder in others)))
+                          ', '.join(holder_text(holder) for holder in others)), outcomes.CLAIMED_ELSEWHERE)
         elif own is not None and tuple(own) != (self.namespace, self.bucket):
             self.fail('the allocation already claimed %s (%r) but %s was found to adopt: refused; remove the claim '
                       'attribute if the earlier names are to be given up'
                       % (naming.subdirectory(*own), self.settings.attributes['claim'],
-                         naming.subdirectory(self.namespace, self.bucket)))
+                         naming.subdirectory(self.namespace, self.bucket)), outcomes.CLAIM_MISMATCH)
         else:
             self.new_claim = own is None
             self.result['claimed'] = self.new_claim
@@ -334,7 +335,7 @@ class Adoption(AllocationWork):
         if not self.pending:
             return
         if self.conflict is not None:
-            self.result.update(action=CONFLICT, error='%s: %s' % (self.label, self.conflict))
+            self.result.update(action=CONFLICT, error='%s: %s' % (self.label, self.conflict), kind=CONFLICT)
         else:
             self.result['action'] = ADOPTED if (self.result['record'] or self.new_claim) else ALREADY_ADOPTED
 
@@ -393,7 +394,8 @@ class Adopter:
                 ids = ', '.join(str(item.id) for item in claimants)
                 for item in claimants:
                     item.fail('namespace %s was found for allocations %s in this run: refused for all of them; name '
-                              'each allocation\'s namespace (adopt_namespaces)' % (namespace, ids))
+                              'each allocation\'s namespace (adopt_namespaces)' % (namespace, ids),
+                              outcomes.SHARED_NAMESPACE)
 
     def claim(self, items):
         """In one locked ColdFront step: refuse what another allocation holds, claim the rest."""
@@ -413,7 +415,8 @@ class Adopter:
             self.federation_changed = any(entry.get('changed') for entry in result.get('resource_attributes') or ())
         except Exception as error:  # pylint: disable=broad-except  # the ledger failed: nothing is recorded
             for item in self.pending(pending):
-                item.fail_step('record the claim in ColdFront (nothing was changed on ECS)', error)
+                item.fail_step('record the claim in ColdFront (nothing was changed on ECS)', error,
+                               outcomes.COLDFRONT_ERROR)
             return
         for item in self.pending(pending):
             if item.new_claim:

@@ -25,7 +25,8 @@ context manager whose claims are recorded in ColdFront when it closes.  For each
   namespace quota changed on ECS), the bucket quota is set to match.
 
 Nothing raises for one allocation: each gets a result with an ``action`` (see :data:`ACTIONS`) and, on failure,
-an ``error`` that names the allocation, the project, the resource, the step and the ECS call.  That holds for any
+an ``error`` that names the allocation, the project, the resource, the step and the ECS call, and a ``kind`` that
+says why in one word (:data:`FAILURE_KINDS`; None when the allocation went through).  That holds for any
 exception of one allocation's work, also one nobody expected (a bug, or an ECS answer of an unexpected shape): it
 is reported as that allocation's failure, with its type and message, and the other allocations go on.  Only
 problems of the endpoint itself (login, TLS, connection, reading capacity for the overcommit check) raise, all of
@@ -40,19 +41,25 @@ from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.bucket impo
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.errors import EcsConfigError, is_not_found
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.namespace import NamespaceState
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.quota import quota_from_record, wanted_quota
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import naming, reconcile, units
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import naming, outcomes, reconcile, units
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.allocation import (
     parse_options, unsupported_options)
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.attributes import attribute_names
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.outcomes import CONFLICT, FAILED, UNCHANGED
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.quota import validate_change
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.systems import federation_key
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._workflows.work import ECS_FAILURES, AllocationWork
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._workflows.work import ECS_FAILURES, AllocationWork, holder_text
 
 CREATED, RESUMED, QUOTA_PUSHED, BUCKET_QUOTA_SET, RECORDED = (
     'created', 'resumed', 'quota_pushed', 'bucket_quota_set', 'recorded')
 ACTIONS = (CREATED, RESUMED, QUOTA_PUSHED, BUCKET_QUOTA_SET, RECORDED, UNCHANGED, FAILED, CONFLICT)
 FAILURES = (FAILED, CONFLICT)
+# The ``kind`` of a failed or conflicting result (``_rules/outcomes``).
+FAILURE_KINDS = (outcomes.INVALID_DATA, outcomes.INVALID_NAME, outcomes.INVALID_QUOTA, outcomes.UNSUPPORTED_OPTION,
+                 outcomes.NO_LDAP_GROUP, outcomes.INVALID_SETTINGS, outcomes.CLAIMED_ELSEWHERE,
+                 outcomes.SHARED_NAMESPACE, outcomes.CLAIM_MISMATCH, outcomes.NOT_CLAIMED, outcomes.LEGACY_EXISTS,
+                 outcomes.NAMESPACE_MISSING, outcomes.OVERCOMMITTED, outcomes.ECS_ERROR, outcomes.COLDFRONT_ERROR,
+                 outcomes.UNEXPECTED, CONFLICT)
 # What each allocation needs (internal).
 NEW, PUSH, IDLE, DONE = 'new', 'push', 'idle', 'done'
 # A bucket-only push: the namespace quota is agreed, the bucket has not followed it yet.
@@ -85,13 +92,6 @@ def group_mapping(ldap_domain, group):
 def ldap_group(view):
     """The view's ``ldap_group``; a view made without one (by hand, by an older inventory) maps the project title."""
     return view['ldap_group'] if 'ldap_group' in view else view.get('project')
-
-
-def _holder_text(holder):
-    text = 'allocation %s' % holder['allocation_id']
-    if holder.get('project') is not None:
-        text += ' (project %r, status %s, resource %r)' % (holder['project'], holder['status'], holder['resource'])
-    return text
 
 
 class Allocation(AllocationWork):
@@ -137,7 +137,7 @@ class Allocation(AllocationWork):
         if coldfront_gb == agreed and not self.bucket_behind():
             return
         if not (self.namespace and self.bucket):
-            self.fail('no usable namespace and bucket names to push the quota to')
+            self.fail('no usable namespace and bucket names to push the quota to', outcomes.INVALID_NAME)
             return
         self.kind = PUSH
 
@@ -148,29 +148,30 @@ class Allocation(AllocationWork):
                     and reconcile.agreed_gb(recorded) != reconcile.agreed_gb(self.view['quota_bytes']))
 
     def classify_new(self):
-        problems = []
+        """Check what a new namespace needs; every problem is in the message, the first one is the ``kind``."""
+        problems = []           # (kind, message)
         try:
             naming.validate_namespace_name(self.namespace)
             naming.validate_bucket_name(self.bucket)
         except naming.InvalidName as exc:
-            problems.append(str(exc))
+            problems.append((outcomes.INVALID_NAME, str(exc)))
         options, source = self.options()
-        problems.append(unsupported_options(options, source))
+        problems.append((outcomes.UNSUPPORTED_OPTION, unsupported_options(options, source)))
         quota, quota_name = self.quota_tb, self.settings.attributes['quota_tb']
         if quota is None:
-            problems.append('it has no %s value: set the quota to provision it' % quota_name)
+            problems.append((outcomes.INVALID_QUOTA, 'it has no %s value: set the quota to provision it' % quota_name))
         elif units.is_unlimited(quota) or quota <= 0:
-            problems.append('%s %s is not a positive number of TB: a new namespace needs a quota'
-                            % (quota_name, units.format_number(quota)))
+            problems.append((outcomes.INVALID_QUOTA, '%s %s is not a positive number of TB: a new namespace needs a '
+                             'quota' % (quota_name, units.format_number(quota))))
         if not self.settings.ldap_domain:
-            problems.append('resource %r has no ldap_domain attribute: set it (the namespace group mapping needs it)'
-                            % self.view.get('resource'))
+            problems.append((outcomes.INVALID_SETTINGS, 'resource %r has no ldap_domain attribute: set it (the '
+                             'namespace group mapping needs it)' % self.view.get('resource')))
         if not ldap_group(self.view):
-            problems.append('it has no ldap_group for the namespace group mapping: build the allocations with the '
-                            'inventory or coldfront_ecs_allocation_info, whose errors say why')
-        problems = [problem for problem in problems if problem]
+            problems.append((outcomes.NO_LDAP_GROUP, 'it has no ldap_group for the namespace group mapping: build the '
+                             'allocations with the inventory or coldfront_ecs_allocation_info, whose errors say why'))
+        problems = [(kind, problem) for kind, problem in problems if problem]
         if problems:
-            self.fail('; '.join(problems))
+            self.fail('; '.join(problem for _kind, problem in problems), problems[0][0])
             return
         self.result['filesystem_enabled'] = 'nfs_share' in options
         self.result['options'] = options
@@ -204,7 +205,8 @@ class Allocation(AllocationWork):
                 self.fail('namespace %s is recorded (Subdirectory %r) but does not exist on %s: provisioning never '
                           'recreates a recorded namespace; find out what happened to it, or remove the Subdirectory '
                           'attribute to have it provisioned again'
-                          % (self.namespace, self.view.get('subdirectory'), client.base_url))
+                          % (self.namespace, self.view.get('subdirectory'), client.base_url),
+                          outcomes.NAMESPACE_MISSING)
             else:
                 self.fail_step(step, error)
         except Exception as error:  # pylint: disable=broad-except  # one allocation never stops the others
@@ -233,7 +235,7 @@ class Allocation(AllocationWork):
             self.fail('namespace %s, which the old ColdFront plugin made for a project of this title, exists on %s: '
                       'provisioning does not create a second namespace beside it. If it is this lab\'s, adopt it '
                       '(playbook hpc.coldfront_ecs.adopt); otherwise set a Namespace attribute on the allocation'
-                      % (self.legacy, client.base_url))
+                      % (self.legacy, client.base_url), outcomes.LEGACY_EXISTS)
             return
         # An existing namespace is completed only if the ledger shows this allocation's claim (see check_ownership).
         self.plan = 'create' if self.current is None else 'resume'
@@ -246,17 +248,18 @@ class Allocation(AllocationWork):
             self.fail('namespace %s is already %s by %s on the same ECS federation; refused before any ECS change: '
                       'give this allocation its own Namespace attribute' % (
                           self.namespace, 'recorded' if others[0]['how'] == 'record' else 'claimed',
-                          ', '.join(_holder_text(holder) for holder in others)))
+                          ', '.join(holder_text(holder) for holder in others)), outcomes.CLAIMED_ELSEWHERE)
         elif own is not None and own != (self.namespace, self.bucket):
             self.fail('the allocation claimed %s earlier but is now asked to provision %s: re-run with a fresh '
                       'inventory, or remove the claim attribute if the earlier names are to be given up'
-                      % (naming.subdirectory(*own), naming.subdirectory(self.namespace, self.bucket)))
+                      % (naming.subdirectory(*own), naming.subdirectory(self.namespace, self.bucket)),
+                      outcomes.CLAIM_MISMATCH)
         elif own is None and self.plan == 'resume':
             self.fail('namespace %s already exists on %s and is not claimed by this allocation: provisioning never '
                       'takes over a namespace it did not create for this allocation, whatever its name, group mapping '
                       'or quota. If it is this lab\'s (made by the old ColdFront plugin or by hand), adopt it (playbook '
                       'hpc.coldfront_ecs.adopt); otherwise set another Namespace attribute on the allocation'
-                      % (self.namespace, base_url))
+                      % (self.namespace, base_url), outcomes.NOT_CLAIMED)
         else:
             self.new_claim = own is None
 
@@ -270,7 +273,7 @@ class Allocation(AllocationWork):
         if self.plan == reconcile.CONFLICT:
             self.kind = DONE
             names = self.settings.attributes
-            self.result.update(action=CONFLICT, error=reconcile.conflict_message(
+            self.result.update(action=CONFLICT, kind=CONFLICT, error=reconcile.conflict_message(
                 self.id, self.view.get('resource'), self.namespace, coldfront_gb, agreed, ecs_gb, names),
                 resolve=reconcile.conflict_fix(coldfront_gb, ecs_gb, names))
         elif self.plan == reconcile.PUSH:
@@ -434,7 +437,8 @@ class Provisioner:
                                             'value': naming.subdirectory(item.namespace, item.bucket)})
         except Exception as error:  # pylint: disable=broad-except  # the ledger failed: nothing is created
             for item in self.pending(new + checked):
-                item.fail_step('record the claim in ColdFront (nothing was changed on ECS)', error)
+                item.fail_step('record the claim in ColdFront (nothing was changed on ECS)', error,
+                               outcomes.COLDFRONT_ERROR)
             if not new and not checked:
                 self.warnings.append('the ECS federation of resource %s (%s) could not be recorded in ColdFront: %s'
                                      % (self.settings.resource, self.federation, error))
@@ -455,7 +459,7 @@ class Provisioner:
                 ids = ', '.join(str(item.id) for item in claimants)
                 for item in claimants:
                     item.fail('namespace %s is asked for by allocations %s in this run: give each its own Namespace '
-                              'attribute' % (namespace, ids))
+                              'attribute' % (namespace, ids), outcomes.SHARED_NAMESPACE)
 
     def resolve_replication_group(self, items):
         creating = [item for item in self.pending(items) if item.plan == 'create']
@@ -469,7 +473,7 @@ class Provisioner:
             group = self.client.resolve_replication_group(name)
         except EcsConfigError as error:
             for item in creating:
-                item.fail_step('resolve replication group', error)
+                item.fail_step('resolve replication group', error, outcomes.INVALID_SETTINGS)
             return
         for item in creating:
             item.group = group
@@ -498,7 +502,7 @@ class Provisioner:
                                     current=entry['limit'] if entry else None, allocation_id=item.id,
                                     overcommit=self.settings.overcommit, unit='TB')
             if not check['allowed']:
-                item.fail(check['message'])
+                item.fail(check['message'], outcomes.OVERCOMMITTED)
                 continue
             if entry is None:
                 entry = {'name': item.namespace, 'allocation_id': item.id}

@@ -1,10 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, hpc.coldfront_ecs contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Write what ECS reported for one endpoint into ColdFront as it is now (module ``coldfront_ecs_sync``).
+"""Write what ECS reports for one endpoint into ColdFront as it is now (module ``coldfront_ecs_sync``).
 
-    job = SyncJob('ecs-east', usage, names, options)           # options: see SyncJob.OPTIONS
+    job = SyncJob('ecs-east', None, names, options, start_reading)  # options: see SyncJob.OPTIONS
     result = job.run(reason='coldfront_ecs_sync', user=None, check_mode=False)
+
+``start_reading()`` starts reading ECS and returns ``finish(namespaces)``, which gets the reading (an
+``ecs_usage_info`` result) once it is given the namespaces of the provisioned allocations read from ColdFront in
+the meantime (``finish(None)`` cancels it); a ``usage`` given instead is used as it is.
 
 The allocations are read from ColdFront in this call, never taken from the caller, so an allocation provisioned
 since the inventory was read is synced (or reported as ``not_read`` when it was provisioned after the ECS read).
@@ -22,6 +26,7 @@ import datetime
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._coldfront.access import ColdFrontError, load_resources
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._coldfront.report_data import allocation_usage_history
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._coldfront.write import apply_changes, diff_of
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.errors import EcsApiError, EcsConfigError
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import forecast
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import sync_plan
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.allocation import (
@@ -32,8 +37,10 @@ from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.overrides
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.quota import QuotaError
 
 UNKNOWN_RESOURCE, INVALID_USAGE, INVALID_SETTINGS = 'unknown_resource', 'invalid_usage', 'invalid_settings'
+ECS_UNREADABLE = 'ecs_unreadable'
 RESOURCE_KEYS = ('capacity', 'used', 'allocated')
 CHANGE_KEYS = ('allocation_attributes', 'resource_attributes')
+EcsReadError = (EcsApiError, EcsConfigError)
 
 
 class SyncError(ColdFrontError):
@@ -44,17 +51,38 @@ class SyncError(ColdFrontError):
         self.kind = kind
 
 
+class SyncEcsError(SyncError):
+    """ECS could not be read for the resource (nothing written): ``error`` is the ECS error, ``allocation_ids`` the
+    provisioned allocations that were to be synced."""
+
+    def __init__(self, error, allocation_ids):
+        super(SyncEcsError, self).__init__(getattr(error, 'message', None) or str(error), ECS_UNREADABLE)
+        self.error = error
+        self.allocation_ids = allocation_ids
+
+
+def provisioned_namespaces(views):
+    """The namespaces of the provisioned allocations among ``views``, each once, sorted."""
+    return sorted(set(view['namespace'] for view in views if view['provisioned'] and view.get('namespace')))
+
+
+def provisioned_ids(views):
+    """The ids of the provisioned allocations among ``views``, sorted: the ones a sync writes."""
+    return sorted(view['id'] for view in views if view['provisioned'])
+
+
 class SyncJob:
-    """The sync of one ColdFront resource from one ``ecs_usage_info`` result."""
+    """The sync of one ColdFront resource from ECS: a ``usage`` reading given, or one made with ``start_reading``."""
 
     OPTIONS = {'allocation_statuses': ('Active',), 'alert_threshold': 0.9, 'overcommit': None,
                'threshold_overrides': {}, 'threshold_percent_overrides': {}, 'overcommit_overrides': {},
                'bucket_limits': 'namespace', 'namespaces': None, 'fail_on_problems': True, 'fail_on_exceeded': False,
                'forecast_window_days': forecast.DEFAULT_WINDOW_DAYS, 'forecast_days': forecast.DEFAULT_FORECAST_DAYS}
 
-    def __init__(self, resource, usage, names=None, options=None):
+    def __init__(self, resource, usage, names=None, options=None, start_reading=None):
         self.resource = resource
         self.usage = usage
+        self.start_reading = start_reading
         self.names = attribute_names(names)
         self.options = dict(self.OPTIONS, **(options or {}))
 
@@ -68,11 +96,31 @@ class SyncJob:
         self.read_views = resource_views(records[0], settings)  # the alert state compares with their usage
         return self.read_views
 
+    def read(self, settings):
+        """``(views, usage)``: the allocations read from ColdFront now and the ECS reading, the one given or one made
+        while ColdFront is read (:class:`SyncEcsError` when ECS cannot be read; nothing is written then)."""
+        if self.usage is not None:
+            return self.views(settings), self.usage
+        finish = self.start_reading()
+        try:
+            views = self.views(settings)
+        except BaseException:
+            finish(None)
+            raise
+        namespaces = provisioned_namespaces(views)
+        self.options['namespaces'] = namespaces
+        try:
+            self.usage = finish(namespaces)
+        except EcsReadError as exc:
+            raise SyncEcsError(exc, provisioned_ids(views))
+        return views, self.usage
+
     def plan(self):
         settings = settings_from_names(self.names)
         resource_attributes = dict((key, self.names[key]) for key in RESOURCE_KEYS)
+        views, usage = self.read(settings)
         try:
-            return sync_plan.plan_sync(self.resource, self.views(settings), self.usage, settings, resource_attributes,
+            return sync_plan.plan_sync(self.resource, views, usage, settings, resource_attributes,
                                        self.options['bucket_limits'], self.options['namespaces'])
         except ValueError as exc:
             raise SyncError('resource %s: %s' % (self.resource, exc), INVALID_USAGE)
@@ -93,9 +141,7 @@ class SyncJob:
     def forecast_alerts(self, plan, found, previous):
         """``(alerts with state, recovered alerts, digest, {allocation_id: forecast})``: one history query for the
         synced allocations' usage over the forecast window."""
-        window = forecast.check_days(self.options.get('forecast_window_days', forecast.DEFAULT_WINDOW_DAYS),
-                                     'forecast_window_days')
-        days = forecast.check_days(self.options.get('forecast_days', forecast.DEFAULT_FORECAST_DAYS), 'forecast_days')
+        window, days = forecast.check_settings(self.options)
         now = datetime.datetime.now(datetime.timezone.utc)
         tree = plan['quota_tree']
         history = allocation_usage_history([ns['allocation_id'] for ns in tree['namespaces']],
@@ -117,8 +163,15 @@ class SyncJob:
             'diff': diff_of(applied), 'alerts': found, 'failures': failing, 'recovered': recovered,
             'digest': digest, 'forecast': forecasts,
             'failed_allocation_ids': sync_plan.failed_allocation_ids(failing),
-            'quota_pulled': plan['quota_pulled'], 'report': report(plan),
+            'quota_pulled': plan['quota_pulled'], 'report': report(plan), 'ecs': ecs_reading(self.usage),
         }
+
+
+def ecs_reading(usage):
+    """What the result says of the ECS reading: the endpoint, its calls, its failures and the features found."""
+    return {'endpoint': usage.get('endpoint'), 'ecs_calls': usage.get('ecs_calls', 0),
+            'failures': usage.get('failures', []), 'api_features': usage.get('api_features', {}),
+            'bucket_quotas': usage.get('bucket_quotas', False)}
 
 
 def changed_items(applied):

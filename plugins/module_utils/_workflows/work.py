@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """One allocation's work in a run (provision, adopt): its view, the run's settings, its result, and how it fails.
 
-A failed allocation never stops the others: its result gets ``action: failed`` and one ``error`` line that names
-the allocation (:func:`describe`), the step and what went wrong.
+A failed allocation never stops the others: its result gets ``action: failed``, one ``error`` line that names
+the allocation (:func:`describe`), the step and what went wrong, and a ``kind`` (``_rules/outcomes``) that says why
+in one word (None while the allocation goes through).
 """
 
 from __future__ import absolute_import, division, print_function
@@ -17,9 +18,18 @@ import traceback
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.errors import (
     EcsApiError, EcsConfigError, EcsModuleFailure)
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.allocation import describe
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.outcomes import FAILED
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.outcomes import (
+    ECS_ERROR, FAILED, INVALID_DATA, UNEXPECTED)
 
 ECS_FAILURES = (EcsApiError, EcsConfigError, EcsModuleFailure)
+
+
+def holder_text(holder):
+    """``allocation 7 (project 'Smith Lab', status Active, resource 'ecs-east')``: who holds a namespace."""
+    text = 'allocation %s' % holder['allocation_id']
+    if holder.get('project') is not None:
+        text += ' (project %r, status %s, resource %r)' % (holder['project'], holder['status'], holder['resource'])
+    return text
 
 
 def unexpected_text(error):
@@ -42,6 +52,11 @@ def failure_text(error):
     return unexpected_text(error)
 
 
+def failure_kind(error):
+    """The ``kind`` of a failed step: an ECS call or refusal, or an exception nobody expected."""
+    return ECS_ERROR if isinstance(error, ECS_FAILURES) else UNEXPECTED
+
+
 class AllocationWork:
     """The part of an allocation's work that every run shares; a subclass says how it stops (:meth:`stop`)."""
 
@@ -52,7 +67,7 @@ class AllocationWork:
         self.settings = settings
         self.id = view.get('id')
         self.result = dict({'allocation_id': self.id, 'project': view.get('project'), 'resource': view.get('resource'),
-                            'record': {}, 'error': None}, **result)
+                            'record': {}, 'error': None, 'kind': None}, **result)
 
     @property
     def label(self):
@@ -62,17 +77,18 @@ class AllocationWork:
         """No more work for this allocation in this run."""
         raise NotImplementedError
 
-    def fail(self, message, action=FAILED):
+    def fail(self, message, kind, action=FAILED):
         self.stop()
-        self.result.update(action=action, error='%s: %s' % (self.label, message), record={})
+        self.result.update(action=action, error='%s: %s' % (self.label, message), record={}, kind=kind)
 
-    def fail_step(self, step, error):
-        self.fail('%s: %s%s' % (step, failure_text(error), self.STEP_NOTE))
+    def fail_step(self, step, error, kind=None):
+        """The step failed with ``error``; ``kind`` None: told by the error (:func:`failure_kind`)."""
+        self.fail('%s: %s%s' % (step, failure_text(error), self.STEP_NOTE), kind or failure_kind(error))
 
     def refuse_view_errors(self):
         """Whether the view has errors; then the allocation is failed with them and never acted on."""
         errors = self.view.get('errors') or []
         if errors:
             self.stop()
-            self.result.update(action=FAILED, error='; '.join(errors))
+            self.result.update(action=FAILED, error='; '.join(errors), kind=INVALID_DATA)
         return bool(errors)

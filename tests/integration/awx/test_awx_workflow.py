@@ -85,7 +85,7 @@ def test_the_workflow_syncs_and_reports_what_provision_just_created(ecs_world, t
 
     sync = jobs['sync'].artifact_data['ecs_sync_summary']['ecs-east']
     assert sync['ok'] and sync['counts']['synced'] == 3 and sync['failures'] == [], sync
-    written = jobs['sync'].host_results('Write quota, usage and capacity into ColdFront')['ecs-east']
+    written = jobs['sync'].host_results('Read ECS and write quota, usage and capacity into ColdFront')['ecs-east']
     [entry] = [entry for entry in written['allocations'] if entry['allocation_id'] == late]
     assert (entry['status'], entry['kind']) == ('synced', None)
     values = dict((name, (value, usage)) for name, value, usage in site.allocation_attributes(late))

@@ -73,7 +73,7 @@ def expected_view(site, ref, resource, **fields):
         'namespace_recorded': None, 'bucket_recorded': None,
         'subdirectory': None, 'claim': None, 'provisioned': False, 'quota_tb': None, 'usage_tb': None,
         'quota_bytes': None, 'bucket_quota_bytes': None, 'usage_bytes': None, 'options': [], 'options_source': 'default', 'filesystem_enabled': False,
-        'ldap_group': titles[project], 'errors': []}
+        'ldap_group': titles[project], 'errors': [], 'error_kinds': []}
     view.update(fields)
     return view
 
@@ -222,24 +222,26 @@ def test_collisions_and_bad_data_are_reported_not_fatal(coldfront_site, tmp_path
     _proc, data = inventory(site, tmp_path)
     east = {view['id']: view for view in hostvars(data, 'ecs-east')['ecs_allocations']}
     smith = east[site.allocation_id('smith-east')]
-    assert smith['namespace'] is None
-    assert smith['errors'] == [
-        "allocation %d (project 'Smith Lab', resource 'ecs-east'): namespace 'smith-lab' is also claimed by "
-        "allocation %d (project 'Smith-Lab', resource 'ecs-east'), allocation %d (project 'Intruder Lab', resource "
-        "'ecs-east'); refused for all of them, give each lab its own 'Namespace' attribute"
-        % (smith['id'], rival_alloc, intruder_alloc)]
-    assert 'also claimed by allocation %d' % smith['id'] in east[rival_alloc]['errors'][0]
+    assert smith['namespace'] is None and smith['error_kinds'] == ['shared_namespace']
+    [message] = smith['errors']
+    assert message.startswith("allocation %d (project 'Smith Lab', resource 'ecs-east'): " % smith['id'])
+    for other in ("allocation %d (project 'Smith-Lab', resource 'ecs-east')" % rival_alloc,
+                  "allocation %d (project 'Intruder Lab', resource 'ecs-east')" % intruder_alloc, "'Namespace'"):
+        assert other in message, message                                # the competitors, the attribute to set
+    assert east[rival_alloc]['error_kinds'] == ['shared_namespace']
+    assert 'allocation %d' % smith['id'] in east[rival_alloc]['errors'][0]
     # The intruder's override loses against the labs that derive the name from their own title.
     assert east[intruder_alloc]['namespace'] is None
-    assert 'also claimed by' in ' '.join(east[intruder_alloc]['errors'])
+    assert 'shared_namespace' in east[intruder_alloc]['error_kinds']
     jones = east[site.allocation_id('jones-east')]
     assert jones['namespace'] == 'jones-genomics'
-    assert "the 'Namespace' attribute occurs more than once" in jones['errors'][0]
+    assert jones['error_kinds'] == ['duplicate_attribute'] and "'Namespace'" in jones['errors'][0]
     west = {view['id']: view for view in hostvars(data, 'ecs-west')['ecs_allocations']}
+    assert west[junk]['error_kinds'] == ['invalid_name', 'invalid_quota', 'invalid_quota', 'claimed_elsewhere'], \
+        west[junk]['errors']
     messages = ' '.join(west[junk]['errors'])
-    assert "'Storage Quota (TB)' value is refused: 'lots' is not a number" in messages
-    assert "'Quota_In_Bytes' value is refused: '-5' is negative" in messages
-    assert "Bucket attribute '../../etc' is not a valid bucket name" in messages
+    for value in ("'Storage Quota (TB)'", "'lots'", "'Quota_In_Bytes'", "'-5'", "'../../etc'"):
+        assert value in messages                                        # each attribute and value refused
     errors = hostvars(data, 'ecs-east')['ecs_allocation_errors']
     assert len(errors) == 4 and all(message.startswith('allocation ') for message in errors)
 
@@ -251,9 +253,10 @@ def test_override_at_another_labs_namespace_is_refused(coldfront_site, tmp_path)
     _proc, data = inventory(site, tmp_path)
     east = {view['id']: view for view in hostvars(data, 'ecs-east')['ecs_allocations']}
     assert east[site.allocation_id('smith-east')]['errors'] == []
-    assert east[intruder_alloc]['errors'] == [
-        "allocation %d (project 'Intruder Lab', resource 'ecs-east'): namespace 'smith-lab' belongs to allocation %d "
-        "(project 'Smith Lab', resource 'ecs-east'), another lab; refused" % (intruder_alloc, site.allocation_id('smith-east'))]
+    assert east[intruder_alloc]['error_kinds'] == ['claimed_elsewhere']
+    [message] = east[intruder_alloc]['errors']
+    assert message.startswith("allocation %d (project 'Intruder Lab', resource 'ecs-east'): " % intruder_alloc)
+    assert "allocation %d (project 'Smith Lab', resource 'ecs-east')" % site.allocation_id('smith-east') in message
 
 
 def test_resources_on_one_endpoint_share_a_namespace_space(coldfront_site, tmp_path):
@@ -262,9 +265,10 @@ def test_resources_on_one_endpoint_share_a_namespace_space(coldfront_site, tmp_p
     other = site.add_allocation(site.add_project('Other Lab', pi='achen'), ['ecs-east-2'],
                                 attributes={'Namespace': 'smith-lab'})
     _proc, data = inventory(site, tmp_path)
-    assert 'belongs to allocation %d' % site.allocation_id('smith-east') in \
-        hostvars(data, 'ecs-east-2')['ecs_allocation_errors'][0]
-    assert other == hostvars(data, 'ecs-east-2')['ecs_allocations'][0]['id']
+    [view] = hostvars(data, 'ecs-east-2')['ecs_allocations']
+    assert view['id'] == other and view['error_kinds'] == ['claimed_elsewhere']
+    [message] = hostvars(data, 'ecs-east-2')['ecs_allocation_errors']
+    assert 'allocation %d' % site.allocation_id('smith-east') in message        # the holder
 
 
 def test_options_and_attribute_names(coldfront_site, tmp_path):
@@ -280,8 +284,8 @@ def test_options_and_attribute_names(coldfront_site, tmp_path):
     assert (smith['options'], smith['options_source'], smith['filesystem_enabled'], smith['quota_tb'],
             smith['usage_tb']) == (['nfs_share'], 'attribute', True, 7.0, 1.5)
     assert (jones['quota_tb'], jones['usage_tb']) == (None, None)
-    assert "automation option(s) 'snapshots', 'cifs_share' from the 'ecs_options' attribute are not supported" in \
-        jones['errors'][0]
+    assert jones['error_kinds'] == ['unsupported_option']
+    assert "'snapshots', 'cifs_share'" in jones['errors'][0] and "'ecs_options'" in jones['errors'][0]
     west = hostvars(data, 'ecs-west')['ecs_allocations'][0]
     # the default: the allocation has no ecs_options attribute
     assert (west['options'], west['options_source']) == (['nfs_share'], 'default')
@@ -427,11 +431,11 @@ def test_an_expired_labs_namespace_is_not_taken_over_by_a_new_allocation(coldfro
     views = dict((view['id'], view) for view in plain(data['_meta']['hostvars']['ecs-east']['ecs_allocations']))
     assert expired not in views
     assert (views[successor]['namespace'], views[successor]['bucket']) == (None, None)
-    assert views[successor]['errors'] == [
-        "allocation %d (project 'Takeover Lab', resource 'ecs-east'): namespace 'takeover-lab' is recorded by "
-        "allocation %d (project 'Takeover Lab', status Expired), whose data it holds; refused: give this allocation "
-        "its own 'Namespace' attribute, or to take the namespace over on purpose record 'Subdirectory' on this one"
-        % (successor, expired)]
+    assert views[successor]['error_kinds'] == ['claimed_elsewhere']
+    [message] = views[successor]['errors']
+    assert message.startswith("allocation %d (project 'Takeover Lab', resource 'ecs-east'): " % successor)
+    for name in ("allocation %d (project 'Takeover Lab', status Expired)" % expired, "'Namespace'", "'Subdirectory'"):
+        assert name in message, message                                  # the holder, the attributes to set
     # Recorded on purpose on the new allocation: it keeps the namespace.
     assert (views[recorded]['namespace'], views[recorded]['errors']) == ('kept-lab', [])
 

@@ -19,7 +19,7 @@ ADOPT = 'Find, claim and read the existing namespaces and buckets (ECS is only r
 RECORD = 'Record the adopted names and quotas in ColdFront'
 FAIL = 'Fail when an allocation was not adopted'
 PROVISION_TASK = 'Provision namespaces and buckets, push quota changes'
-SYNC_TASK = 'Write quota, usage and capacity into ColdFront'
+SYNC_TASK = 'Read ECS and write quota, usage and capacity into ColdFront'
 TB = 1024 ** 4
 LONG_TITLE = 'Center for Integrative Computational Biology and Data Gene Lab of Genomics'
 LONG_NS = 'center-for-integrative-computational-biology-and-data-gene-lab-'
@@ -136,12 +136,13 @@ def test_adopt_the_old_plugins_namespaces(world):
 
     east = by_id(real, 'ecs-east')
     assert [east[i]['action'] for i in (smith, long_, jones)] == ['adopted', 'adopted', 'conflict']
+    assert [east[i]['kind'] for i in (smith, long_, jones)] == [None, None, 'conflict']
     assert (east[smith]['found_by'], east[long_]['found_by']) == ('subdirectory', 'old plugin')
     assert by_id(real, 'ecs-west')[odd]['action'] == 'adopted'
     [line] = failure_lines(real, 'ecs-east')
     for text in ("allocation %d (project 'Jones Genomics Lab', resource 'ecs-east')" % jones,
                  'ColdFront Storage Quota (TB) 20 TB (%d bytes), ECS 30 TB (%d bytes)' % (20 * TB, 30 * TB),
-                 'the old Quota_In_Bytes value %d was removed: no value is agreed' % (20 * TB),
+                 'Quota_In_Bytes value %d' % (20 * TB),
                  'set Storage Quota (TB) to 30', 'set Quota_In_Bytes to %d' % (30 * TB)):
         assert text in line, line
     assert real.task(FAIL, 'ecs-west')[0]['status'] == 'skipped'
@@ -204,10 +205,10 @@ def test_a_namespace_claimed_by_another_allocation_is_refused(world):
     result = world.run(PLAYBOOK, args=('-e', 'adopt_namespaces=[{"allocation_id":%d,"namespace":"smith-lab"}]' % lee))
     assert result.rc == 2, result.output
     assert list(by_id(result, 'ecs-east')) == [lee]              # only the allocation named
+    assert by_id(result, 'ecs-east')[lee]['kind'] == 'claimed_elsewhere'
     [line] = failure_lines(result, 'ecs-east')
     assert "allocation %d (project 'Lee Lab', resource 'ecs-east')" % lee in line
-    assert ("namespace smith-lab is already recorded by allocation %d (project 'Smith Lab', status Active, resource "
-            "'ecs-east') on the same ECS federation: refused" % smith) in line
+    assert "allocation %d (project 'Smith Lab', status Active, resource 'ecs-east')" % smith in line   # the holder
     assert attributes(site, lee) == {'Storage Quota (TB)': '10'}
     assert site.history_counts() == history
     assert result.task(ADOPT, 'ecs-west')[0]['status'] == 'skipped'      # nothing to adopt there: not even a login
@@ -220,8 +221,9 @@ def test_nothing_to_adopt_and_unknown_allocations(world):
                               attributes={'Storage Quota (TB)': '1'})
     result = world.run(PLAYBOOK, extra_vars={'allocation_ids': [new]})
     assert result.rc == 2, result.output
+    assert by_id(result, 'ecs-east')[new]['kind'] == 'namespace_missing'
     [line] = failure_lines(result, 'ecs-east')
-    assert 'nothing to adopt: no namespace kim-lab (derived) exists on https://127.0.0.1:%d' % world.east.port in line
+    assert 'kim-lab (derived)' in line and 'https://127.0.0.1:%d' % world.east.port in line   # looked for, where
     assert 'kim-lab' not in world.east.state()['namespaces']
     assert 'ECS_Claim' not in attributes(site, new)
 

@@ -17,7 +17,7 @@ from support.ansible_run import BIN, REPO, PlayResult, base_env
 pytestmark = [pytest.mark.coldfront, pytest.mark.simulator]
 
 TB = 1024 ** 4
-WRITE = 'Write quota, usage and capacity into ColdFront'
+WRITE = 'Read ECS and write quota, usage and capacity into ColdFront'
 
 
 def run_chain(world, playbooks, extra_vars=None):

@@ -56,7 +56,7 @@ def test_ansible_inventory_host_previews_the_group(world):
     odd = views(west)[site.allocation_id('odd-west')]
     assert (smith['ldap_group'], smith['errors']) == ('ecs-smith-unix', [])
     assert (odd['ldap_group'], odd['errors']) == ('chen-patel-lab', [])       # the allocation's own group
-    assert jones['ldap_group'] is None and len(jones['errors']) == 1
+    assert jones['ldap_group'] is None and jones['error_kinds'] == ['no_ldap_group'] and len(jones['errors']) == 1
     assert "allocation %d (project 'Jones Genomics Lab'" % site.allocation_id('jones-east') in jones['errors'][0]
     assert "'Unix Group'" in jones['errors'][0] and "group_template '%s'" % TEMPLATE in jones['errors'][0]
     assert jones['errors'] == east['ecs_allocation_errors']

@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.coldfront, pytest.mark.simulator]
 PROVISION = 'playbooks/provision.yml'
 SYNC = 'playbooks/sync.yml'
 ECS_TASK = 'Provision namespaces and buckets, push quota changes'
-SYNC_TASK = 'Write quota, usage and capacity into ColdFront'
+SYNC_TASK = 'Read ECS and write quota, usage and capacity into ColdFront'
 TB = 1024 ** 4
 
 
@@ -110,9 +110,8 @@ def test_an_alias_resource_cannot_take_another_labs_namespace(ecs_world):
     result = ecs_world.run(PROVISION)
     assert result.rc != 0, result.output
     refused = provision_results(result, 'ecs-east-alias')[site.allocation_id('smith-alias')]
-    assert refused['action'] == 'failed' and refused['changes'] == []
-    assert 'namespace smith-lab is already recorded by allocation %d' % site.allocation_id('smith-east') \
-        in refused['error']
+    assert (refused['action'], refused['kind'], refused['changes']) == ('failed', 'claimed_elsewhere', [])
+    assert 'allocation %d' % site.allocation_id('smith-east') in refused['error']      # the holder
     assert namespace_quota(east, 'smith-lab') == 10240
     assert list(east.state()['namespaces']['smith-lab']['buckets']) == ['lab-smith-lab-bucket']
     assert not {'ECS_Claim', 'Subdirectory'} & set(attributes(site, 'smith-alias'))
@@ -138,9 +137,9 @@ def test_a_matching_ldap_group_is_no_proof_of_ownership(ecs_world):
 
     result = ecs_world.run(PROVISION, extra_vars={'allocation_id': site.allocation_id('hr')})
     assert result.rc != 0
-    error = provision_results(result, 'ecs-east')[site.allocation_id('hr')]['error']
-    assert 'namespace hr-data already exists' in error and 'not claimed by this allocation' in error
-    assert 'hpc.coldfront_ecs.adopt' in error
+    refused = provision_results(result, 'ecs-east')[site.allocation_id('hr')]
+    assert (refused['action'], refused['kind']) == ('failed', 'not_claimed')
+    assert 'hpc.coldfront_ecs.adopt' in refused['error']                # what to do
     assert east.state()['namespaces']['hr-data'] == before
     assert not {'ECS_Claim', 'Subdirectory', 'Quota_In_Bytes'} & set(attributes(site, 'hr'))
 
@@ -256,8 +255,8 @@ def test_a_run_killed_between_claim_and_create_is_finished_by_the_next_and_no_on
     add_lab(site, 'thief', 'Lee Lab', 'ecs-east-alias', 1, pi='rpatel')
     stolen = ecs_world.run(PROVISION, extra_vars={'allocation_id': site.allocation_id('thief')})
     assert stolen.rc != 0, stolen.output
-    error = provision_results(stolen, 'ecs-east-alias')[site.allocation_id('thief')]['error']
-    assert 'namespace lee-lab is already claimed by allocation %d' % site.allocation_id('lee') in error
+    refused = provision_results(stolen, 'ecs-east-alias')[site.allocation_id('thief')]
+    assert refused['kind'] == 'claimed_elsewhere' and 'allocation %d' % site.allocation_id('lee') in refused['error']
 
     finished = ecs_world.run(PROVISION, extra_vars={'allocation_id': site.allocation_id('lee')})
     assert finished.rc == 0, finished.output
@@ -290,7 +289,7 @@ def test_one_federation_behind_two_resources_is_one_namespace_space(ecs_world, e
     assert sorted([smith['action'], look_alike['action']]) == ['created', 'failed'], (smith, look_alike)
     winner = smith if smith['action'] == 'created' else look_alike
     loser = look_alike if winner is smith else smith
-    assert 'namespace smith-lab is already claimed by allocation %d' % winner['allocation_id'] in loser['error']
+    assert loser['kind'] == 'claimed_elsewhere' and 'allocation %d' % winner['allocation_id'] in loser['error']
     quota = federation.state()['namespaces']['smith-lab']['quota']['blockSize']
     assert quota == (10240 if winner is smith else 1024)
     ids = [vdc.id for vdc in federation.vdcs().values()]

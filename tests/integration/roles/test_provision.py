@@ -126,7 +126,8 @@ def test_provision_creates_everything_records_it_and_reruns_clean(world):
     assert east_result[nfs]['filesystem_enabled'] is True
     assert 'namespace smith-lab: create namespace' in east_result[smith]['changes']
     west_result = by_id(ecs_result(result, 'ecs-west'))
-    assert west_result[bad]['action'] == 'failed' and west_result[bad]['record'] == {}
+    assert (west_result[bad]['action'], west_result[bad]['kind'], west_result[bad]['record']) == (
+        'failed', 'invalid_data', {})                                  # the inventory's view has the error
     [line] = failure_lines(result, 'ecs-west')
     for text in ("allocation %d" % bad, "'Kim Lab'", "'ecs-west'", "'snapshots'", "'cifs_share'"):
         assert text in line, line
@@ -212,16 +213,18 @@ def test_refusals_foreign_namespace_and_overcommit(world):
     result = world.run(PLAYBOOK, extra_vars={'ecs_provision_overcommit': 1.0})
     assert result.rc == 2, result.output
     east = by_id(ecs_result(result, 'ecs-east'))
-    assert east[smith]['action'] == 'failed' and east[jones]['action'] == 'created'
+    assert (east[smith]['action'], east[smith]['kind']) == ('failed', 'not_claimed')
+    assert east[jones]['action'] == 'created'
     [line] = failure_lines(result, 'ecs-east')
-    assert 'namespace smith-lab already exists on https://127.0.0.1:%d' % world.east.port in line
-    assert 'is not claimed by this allocation' in line and 'hpc.coldfront_ecs.adopt' in line
+    assert 'smith-lab' in line and 'https://127.0.0.1:%d' % world.east.port in line     # the namespace, the endpoint
+    assert 'hpc.coldfront_ecs.adopt' in line                            # what to do
     assert "project 'Smith Lab'" in line and "resource 'ecs-east'" in line
     assert world.east.state()['namespaces']['smith-lab'] == before          # untouched, no bucket
     assert 'Subdirectory' not in attributes(site, smith)
     # ecs-west: 5 TB asked, 4 TB capacity
     [refused] = failure_lines(result, 'ecs-west')
-    assert 'Refusing quota 5 TB for allocation %d' % odd in refused and 'capacity 4 TB' in refused
+    assert by_id(ecs_result(result, 'ecs-west'))[odd]['kind'] == 'overcommitted'
+    assert 'allocation %d' % odd in refused and '5 TB' in refused and '4 TB' in refused   # who, asked, capacity
     assert namespaces(world.west) == {} and 'Subdirectory' not in attributes(site, odd)
 
 
@@ -239,6 +242,7 @@ def test_resume_after_half_way_failure(world):
     assert all(not namespace['buckets'] for namespace in east.values())
     assert 'Subdirectory' not in attributes(site, smith) and 'Subdirectory' not in attributes(site, jones)
     results = by_id(ecs_result(broken, 'ecs-east'))
+    assert results[smith]['kind'] == 'ecs_error'
     assert results[smith]['changes'] == ['namespace smith-lab: create namespace',    # the bucket was not created
                                          'namespace smith-lab: set quota 10240/9216 GB']
     lines = failure_lines(broken, 'ecs-east')
@@ -281,8 +285,9 @@ def test_quota_push_record_and_conflict(world):
     assert east['jones-genomics']['quota']['blockSize'] == 30720                # conflict: neither side touched
     assert attributes(site, jones)['Quota_In_Bytes'] == str(20 * TB)
     [line] = failure_lines(result, 'ecs-east')
-    assert 'allocation %d on ecs-east: namespace jones-genomics quota changed on both sides' % jones in line
-    assert by_id(ecs_result(result, 'ecs-east'))[jones]['action'] == 'conflict'
+    assert 'allocation %d' % jones in line and 'ecs-east' in line and 'jones-genomics' in line
+    conflict = by_id(ecs_result(result, 'ecs-east'))[jones]
+    assert (conflict['action'], conflict['kind']) == ('conflict', 'conflict')
 
     west = by_id(ecs_result(result, 'ecs-west'))
     assert west[odd]['action'] == 'recorded' and west[odd]['changes'] == [

@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.coldfront, pytest.mark.simulator]
 
 TB = 1024 ** 4
 PROVISION = 'Provision namespaces and buckets, push quota changes'
-SYNC = 'Write quota, usage and capacity into ColdFront'
+SYNC = 'Read ECS and write quota, usage and capacity into ColdFront'
 REPORT = 'Write the usage report'
 SHARED = {'coldfront_ecs_resource_threshold_percent': {'ecs-east': 80},
           'coldfront_ecs_resource_overcommit': {'ecs-west': 1.0}}

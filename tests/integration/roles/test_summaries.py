@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.coldfront, pytest.mark.simulator]
 
 TB = 1024 ** 4
 PROVISION = 'Provision namespaces and buckets, push quota changes'
-SYNC = 'Write quota, usage and capacity into ColdFront'
+SYNC = 'Read ECS and write quota, usage and capacity into ColdFront'
 EXPLAIN = 'Find out why the allocations asked for were not selected'
 NOT_SELECTED = 'Fail when an allocation asked for was not selected'
 
@@ -108,7 +108,7 @@ def test_a_conflict_gives_both_values_and_the_exact_fix_either_way(world):
     result = world.run('playbooks/provision.yml')
     assert result.rc == 2, result.output
     conflict = entry(result, PROVISION, 'ecs-east', jones)
-    assert conflict['action'] == 'conflict'
+    assert (conflict['action'], conflict['kind']) == ('conflict', 'conflict')
     fix = conflict['resolve']
     assert (fix['coldfront_quota_bytes'], fix['ecs_quota_bytes']) == (25 * TB, 30 * TB)
     assert fix['keep_coldfront'] == {'Quota_In_Bytes': 30 * TB} and fix['keep_ecs'] == {'Storage Quota (TB)': '30'}

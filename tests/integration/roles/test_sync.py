@@ -43,7 +43,7 @@ def test_sync_values_to_the_byte_and_unchanged_resync_writes_nothing(ecs_world):
     assert float(east['used_tb']) == (capacity['totalProvisioned_gb'] - capacity['totalFree_gb']) / 1024
     assert float(east['allocated_tb']) == (10240 + 2048) / 1024          # open-lab has no quota: left out
 
-    sync = result.results('Write quota, usage and capacity into ColdFront', host='ecs-east')[0]
+    sync = result.results('Read ECS and write quota, usage and capacity into ColdFront', host='ecs-east')[0]
     assert sync['resource']['unlimited_namespaces'] == ['open-lab']
     assert sorted(sync['drift']['unclaimed_namespaces']) == ['open-lab', 'orphan-lab']
     assert result.custom_stats['_run']['ecs_sync_summary']['ecs-east']['counts']['synced'] == 1
@@ -72,7 +72,7 @@ def test_sync_pulls_ecs_quota_change_and_keeps_unpushed_coldfront_change(ecs_wor
     assert attrs(ecs_world, 'jones-east')['Storage Quota (TB)'][0] == '30'       # not overwritten
     assert attrs(ecs_world, 'jones-east')['Quota_In_Bytes'][0] == str(20 * TB)
     entries = {e['allocation_id']: e for e in
-               result.results('Write quota, usage and capacity into ColdFront', host='ecs-east')[0]['allocations']}
+               result.results('Read ECS and write quota, usage and capacity into ColdFront', host='ecs-east')[0]['allocations']}
     assert entries[ecs_world.site.allocation_id('jones-east')]['status'] == 'pending_push'
 
     # Now ECS changes Jones too, differently: a conflict, neither side changes, the play fails naming it.
@@ -112,7 +112,7 @@ def test_drift_is_reported_never_repaired(ecs_world):
     provisioned(ecs_world)
     ecs_world.site.add_allocation_attributes('jones-east', {'Subdirectory': 'jones-genomics:lab-jones-genomics-bucket'})
     result = ecs_world.run('playbooks/sync.yml')
-    sync = result.results('Write quota, usage and capacity into ColdFront', host='ecs-east')[0]
+    sync = result.results('Read ECS and write quota, usage and capacity into ColdFront', host='ecs-east')[0]
     assert sync['drift']['missing_namespaces'] == [{'allocation_id': ecs_world.site.allocation_id('jones-east'),
                                                    'project': 'Jones Genomics Lab', 'namespace': 'jones-genomics'}]
     assert 'missing on ECS' in result.output
@@ -133,7 +133,7 @@ def test_bucket_at_95_percent_raises_an_alert_everywhere_a_user_looks(ecs_world)
             for a in alerts] == [('namespace', SMITH_NS, SMITH_NS, smith, 'warning', 95.0, 10.0)]
     assert [(b['name'], b['level'], b['percent']) for b in alerts[0]['buckets']] == [(SMITH_BUCKET, 'warning', 95.0)]
     assert 'ecs-east: namespace smith-lab' in result.output   # in the play output
-    assert result.results('Write quota, usage and capacity into ColdFront', host='ecs-east')[0]['alerts'] == alerts
+    assert result.results('Read ECS and write quota, usage and capacity into ColdFront', host='ecs-east')[0]['alerts'] == alerts
 
     # A site whose buckets have no quota of their own (coldfront_ecs_bucket_quota: false): no bucket alert.
     result = ecs_world.run('playbooks/sync.yml', extra_vars={'coldfront_ecs_bucket_quota': False})
@@ -160,15 +160,14 @@ def test_bucket_quotas_read_on_ecs_alert_on_their_own_and_unread_ones_fail_the_h
     result = ecs_world.run('playbooks/sync.yml')
     assert result.rc == 0, result.output
     assert result.custom_stats['_run']['quota_alerts']['ecs-east'] == []    # namespace limit: 30 %
-    assert result.results('Read capacity, namespace quotas and billing from ECS', host='ecs-east')[0]['bucket_quotas'] is False
+    assert result.results('Read ECS and write quota, usage and capacity into ColdFront', host='ecs-east')[0]['ecs']['bucket_quotas'] is False
 
     ecs_world.east.reset_stats()
     result = ecs_world.run('playbooks/sync.yml', extra_vars={'ecs_sync_bucket_limits': 'ecs', 'ecs_sync_alert_threshold': 0.7})
     assert result.rc == 0, result.output
     [alert] = result.custom_stats['_run']['quota_alerts']['ecs-east']
     assert (alert['kind'], alert['name'], alert['limit'], alert['percent']) == ('bucket', SMITH_BUCKET, 4.0, 75.0)
-    usage = result.results('Read capacity, namespace quotas and billing from ECS', host='ecs-east')[0]
-    assert usage['usage'][SMITH_NS]['buckets'][SMITH_BUCKET]['hard_quota_gb'] == 4096
+    assert result.results('Read ECS and write quota, usage and capacity into ColdFront', host='ecs-east')[0]['ecs']['bucket_quotas'] is True
     assert ecs_world.east.stats()['requests'].get('GET /object/bucket') == 1   # one bucket list per namespace
 
     # The bucket list cannot be read: usage and quota are still synced, the problem is named and the host fails.
@@ -176,7 +175,7 @@ def test_bucket_quotas_read_on_ecs_alert_on_their_own_and_unread_ones_fail_the_h
     result = ecs_world.run('playbooks/sync.yml', extra_vars={'ecs_sync_bucket_limits': 'ecs'})
     ecs_world.east.clear_faults()
     assert result.rc != 0
-    sync = result.results('Write quota, usage and capacity into ColdFront', host='ecs-east')[0]
+    sync = result.results('Read ECS and write quota, usage and capacity into ColdFront', host='ecs-east')[0]
     assert sync['resource']['unread_bucket_quota_namespaces'] == [SMITH_NS]
     assert sync['allocations'][0]['status'] == 'synced'
     assert 'the bucket quotas of 1 namespace(s) could not be read' in result.output
@@ -205,7 +204,7 @@ def test_history_user_unread_quota_and_alerts_in_the_recap_next_to_the_report(ec
     result = ecs_world.run(plays, extra_vars={'ecs_report_output_dir': str(tmp_path / 'reports')})
     ecs_world.east.clear_faults()
     assert result.rc != 0
-    sync = result.results('Write quota, usage and capacity into ColdFront', host='ecs-east')[0]
+    sync = result.results('Read ECS and write quota, usage and capacity into ColdFront', host='ecs-east')[0]
     assert sync['resource']['unread_quota_namespaces'] == ['orphan-lab'] and 'allocated_tb' not in sync['resource']
     assert sync['problems'][0].startswith('resource ecs-east: allocated_tb was not written, because the quota of 1 '
                                           'namespace(s) could not be read')

@@ -25,7 +25,7 @@ LOADER = DataLoader()
 OMIT = '__omit_place_holder__'
 
 PROVISION = ('ecs_provision', 'Provision namespaces and buckets, push quota changes', 'hpc.coldfront_ecs.ecs_provision')
-SYNC = ('ecs_sync', 'Write quota, usage and capacity into ColdFront', 'hpc.coldfront_ecs.coldfront_ecs_sync')
+SYNC = ('ecs_sync', 'Read ECS and write quota, usage and capacity into ColdFront', 'hpc.coldfront_ecs.coldfront_ecs_sync')
 REPORT = ('ecs_report', 'Write the usage report', 'hpc.coldfront_ecs.coldfront_usage_report')
 
 

@@ -72,7 +72,7 @@ SUMMARY = {
 
 
 def test_sync_passes_the_history_user_like_provision():
-    args = task('ecs_sync', 'Write quota, usage and capacity into ColdFront')['hpc.coldfront_ecs.coldfront_ecs_sync']
+    args = task('ecs_sync', 'Read ECS and write quota, usage and capacity into ColdFront')['hpc.coldfront_ecs.coldfront_ecs_sync']
     provision = task('ecs_provision', 'Record the provisioned allocations in ColdFront')
     expected = provision['hpc.coldfront_ecs.coldfront_allocation_attribute']['history_user']
     assert args['history_user'] == expected == '{{ coldfront_ecs_history_user | default(omit, true) }}'

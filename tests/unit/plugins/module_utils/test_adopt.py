@@ -4,11 +4,12 @@ tests/integration/roles/test_adopt.py."""
 import pytest
 
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.errors import EcsConfigError, EcsNotFoundError
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import naming
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import naming, outcomes
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.allocation import allocation_view
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._workflows.adopt import (
-    Adopter, ReadOnlyEcs, Settings, explicit_names)
+    FAILURE_KINDS, Adopter, ReadOnlyEcs, Settings, explicit_names)
 from support.claim_fakes import VDC, MemoryLedger, SequentialMap
+from support.outcome_checks import failed_for
 
 TB = 1024 ** 4
 GB = 1024 ** 3
@@ -88,12 +89,17 @@ def by_id(outcome):
     return dict((result['allocation_id'], result) for result in outcome['results'])
 
 
+def failed(result, kind, action='failed'):
+    return failed_for(result, kind, FAILURE_KINDS, action)
+
+
 # ---- finding what to adopt ------------------------------------------------------------------------------------
 
 def test_old_plugin_allocation_is_claimed_and_its_agreed_quota_recorded():
     outcome, ecs, ledger = run([old_plugin(agreed_tb=8)], MemoryEcs(space('smith-lab')))
     [result] = outcome['results']
     assert result['action'] == 'adopted' and result['found_by'] == 'subdirectory' and result['claimed']
+    assert result['kind'] is None and result['error'] is None
     assert (result['namespace'], result['bucket']) == ('smith-lab', 'lab-smith-lab-bucket')
     assert ledger.opened == [[VDC]] and ledger.written == [(1, 'smith-lab', 'lab-smith-lab-bucket')]
     assert outcome['claims'] == [{'allocation_id': 1, 'name': 'ECS_Claim', 'value': 'smith-lab:lab-smith-lab-bucket'}]
@@ -150,21 +156,19 @@ def test_explicit_namespace_without_bucket_takes_the_usual_bucket_names():
     assert by_id(outcome)[1]['bucket'] == 'lab-scratch-ns-bucket'
 
 
-@pytest.mark.parametrize('entry, message', [
-    ({'namespace': 'Bad/Name'}, 'is not a valid namespace name'),
-    ({'namespace': 'ok-ns', 'bucket': 'x'}, 'is not a valid bucket name'),
-])
-def test_invalid_explicit_names_fail_before_any_ecs_call(entry, message):
+@pytest.mark.parametrize('entry', [{'namespace': 'Bad/Name'}, {'namespace': 'ok-ns', 'bucket': 'x'}])
+def test_invalid_explicit_names_fail_before_any_ecs_call(entry):
     outcome, ecs, _ledger = run([view()], MemoryEcs(), explicit=[dict(entry, allocation_id=1)])
-    assert by_id(outcome)[1]['action'] == 'failed' and message in by_id(outcome)[1]['error']
+    assert failed(by_id(outcome)[1], outcomes.INVALID_NAME)
     assert ecs.calls == []
 
 
 def test_explicit_name_that_contradicts_the_record_is_refused():
     ecs = MemoryEcs(dict(space('smith-lab'), **space('other')))
     outcome, ecs, ledger = run([old_plugin()], ecs, explicit=[{'allocation_id': 1, 'namespace': 'other'}])
+    assert failed(by_id(outcome)[1], outcomes.RECORD_MISMATCH)
     error = by_id(outcome)[1]['error']
-    assert "Subdirectory records smith-lab:lab-smith-lab-bucket but other:lab-smith-lab-bucket was given" in error
+    assert 'smith-lab:lab-smith-lab-bucket' in error and 'other:lab-smith-lab-bucket' in error   # both names
     assert ecs.calls == [] and ledger.written == []
 
 
@@ -178,7 +182,7 @@ def test_two_entries_for_one_allocation_are_a_configuration_error():
 def test_nothing_on_ecs_is_reported_and_never_created():
     outcome, ecs, ledger = run([view(), old_plugin(2, 'Jones Lab', 'jones-lab')], MemoryEcs())
     results = by_id(outcome)
-    assert results[1]['action'] == results[2]['action'] == 'failed'
+    assert failed(results[1], outcomes.NAMESPACE_MISSING) and failed(results[2], outcomes.NAMESPACE_MISSING)
     assert results[1]['error'].startswith("allocation 1 (project 'Smith Lab', resource 'ecs-east'): ")
     assert 'jones-lab (subdirectory)' in results[2]['error']            # the name looked for, and where it came from
     assert outcome['records'] == [] and outcome['claims'] == [] and ledger.opened == []
@@ -188,8 +192,8 @@ def test_nothing_on_ecs_is_reported_and_never_created():
 def test_missing_bucket_fails_and_names_what_was_looked_for():
     ecs = MemoryEcs({'smith-lab': {'quota': 10240, 'buckets': {'other': 10240}}})
     outcome, _ecs, ledger = run([view()], ecs)
-    assert by_id(outcome)[1]['action'] == 'failed' and ledger.written == []
-    assert 'no bucket lab-smith-lab-bucket' in by_id(outcome)[1]['error']
+    assert failed(by_id(outcome)[1], outcomes.BUCKET_MISSING) and ledger.written == []
+    assert 'lab-smith-lab-bucket' in by_id(outcome)[1]['error']         # the bucket looked for
 
 
 def test_namespace_held_by_another_allocation_is_refused_with_the_holder():
@@ -197,7 +201,7 @@ def test_namespace_held_by_another_allocation_is_refused_with_the_holder():
     ledger = MemoryLedger(records={5: ('smith-lab', 'lab-smith-lab-bucket')}, status='Expired')
     outcome, _ecs, ledger = run([view()], ecs, ledger)
     result = by_id(outcome)[1]
-    assert result['action'] == 'failed' and result['record'] == {} and ledger.written == []
+    assert failed(result, outcomes.CLAIMED_ELSEWHERE) and result['record'] == {} and ledger.written == []
     assert "allocation 5 (project 'Lab 5', status Expired, resource 'ecs-east')" in result['error']  # the holder
     assert outcome['records'] == [] and not outcome['changed']
 
@@ -205,7 +209,7 @@ def test_namespace_held_by_another_allocation_is_refused_with_the_holder():
 def test_a_claim_on_other_names_is_not_replaced():
     ecs = MemoryEcs(space('smith-lab'))
     outcome, _ecs, ledger = run([view()], ecs, MemoryLedger(claims={1: ('smith-lab-2', 'lab-smith-lab-2-bucket')}))
-    assert by_id(outcome)[1]['action'] == 'failed' and ledger.written == []
+    assert failed(by_id(outcome)[1], outcomes.CLAIM_MISMATCH) and ledger.written == []
     assert 'smith-lab-2:lab-smith-lab-2-bucket' in by_id(outcome)[1]['error']     # the claim it holds
 
 
@@ -213,8 +217,8 @@ def test_two_allocations_finding_one_namespace_are_both_refused():
     ecs = MemoryEcs(space('smith-lab'))
     outcome, _ecs, ledger = run([view(1), view(2, 'Smith Lab')], ecs)
     for result in outcome['results']:
-        assert result['action'] == 'failed'
-        assert 'allocations 1, 2' in result['error']
+        assert failed(result, outcomes.SHARED_NAMESPACE)
+        assert 'allocations 1, 2' in result['error']                   # names both
     assert ledger.written == []
 
 
@@ -222,7 +226,7 @@ def test_view_errors_fail_the_allocation_without_any_ecs_call():
     bad = view(Subdirectory='no colon here')
     assert bad['errors']
     outcome, ecs, _ledger = run([bad], MemoryEcs(space('smith-lab')))
-    assert by_id(outcome)[1]['action'] == 'failed' and 'Subdirectory' in by_id(outcome)[1]['error']
+    assert failed(by_id(outcome)[1], outcomes.INVALID_DATA) and by_id(outcome)[1]['error'] == '; '.join(bad['errors'])
     assert ecs.calls == []
 
 
@@ -231,7 +235,7 @@ def test_an_ecs_error_fails_one_allocation_and_the_others_go_on():
     ecs = MemoryEcs(dict(space('smith-lab'), **space('jones-lab')), fail={'smith-lab': error})
     outcome, _ecs, ledger = run([view(), view(2, 'Jones Lab')], ecs)
     results = by_id(outcome)
-    assert results[1]['action'] == 'failed' and outcome['failures'] == [results[1]['error']]
+    assert failed(results[1], outcomes.ECS_ERROR) and outcome['failures'] == [results[1]['error']]
     assert results[2]['action'] == 'adopted' and ledger.written == [(2, 'jones-lab', 'lab-jones-lab-bucket')]
 
 
@@ -239,14 +243,14 @@ def test_a_ledger_failure_records_nothing():
     ecs = MemoryEcs(space('smith-lab'))
     outcome, _ecs, _ledger = run([view()], ecs, MemoryLedger(error=RuntimeError('database is locked')))
     result = by_id(outcome)[1]
-    assert result['action'] == 'failed' and outcome['records'] == [] and outcome['claims'] == []
+    assert failed(result, outcomes.COLDFRONT_ERROR) and outcome['records'] == [] and outcome['claims'] == []
     assert 'database is locked' in result['error']                      # the ledger's own error is passed on
 
 
 def test_without_a_ledger_nothing_is_adopted():
     outcome = Adopter(MemoryEcs(space('smith-lab')), Settings()).run([view()])
-    assert [result['action'] for result in outcome['results']] == ['failed'] and outcome['records'] == []
-    assert 'no ColdFront claim ledger' in outcome['failures'][0]
+    assert failed(outcome['results'][0], outcomes.COLDFRONT_ERROR) and outcome['records'] == []
+    assert outcome['failures'] == [outcome['results'][0]['error']]
 
 
 def test_ecs_writes_are_out_of_reach():
@@ -264,7 +268,8 @@ def test_quota_difference_is_a_conflict_that_still_records_claim_and_names():
     ecs = MemoryEcs(space('smith-lab', 12288))
     outcome, _ecs, ledger = run([old_plugin(quota_tb='10', agreed_tb=None)], ecs)
     result = by_id(outcome)[1]
-    assert result['action'] == 'conflict' and ledger.written == [(1, 'smith-lab', 'lab-smith-lab-bucket')]
+    assert failed(result, outcomes.CONFLICT, 'conflict')
+    assert ledger.written == [(1, 'smith-lab', 'lab-smith-lab-bucket')]
     assert 'Quota_In_Bytes' not in result['record'] and 'Storage Quota (TB)' not in result['record']
     assert result['record']['Namespace'] == 'smith-lab' and result['record']['Bucket_Quota_In_Bytes'] == 12 * TB
     error = result['error']
@@ -282,11 +287,10 @@ def test_conflict_removes_the_old_plugins_quota_in_bytes(agreed_tb):
     ecs = MemoryEcs(space('smith-lab', 12288))
     outcome, _ecs, _ledger = run([old_plugin(quota_tb='10', agreed_tb=agreed_tb)], ecs)
     result = by_id(outcome)[1]
-    assert result['action'] == 'conflict' and result['record']['Quota_In_Bytes'] is None
+    assert failed(result, outcomes.CONFLICT, 'conflict') and result['record']['Quota_In_Bytes'] is None
     assert {'allocation_id': 1, 'name': 'Quota_In_Bytes', 'remove': True} in outcome['records']
     assert not any(item.get('name') == 'Quota_In_Bytes' and 'value' in item for item in outcome['records'])
-    assert ('the old Quota_In_Bytes value %d was removed: no value is agreed until the conflict is settled'
-            % (agreed_tb * TB)) in result['error']
+    assert 'Quota_In_Bytes value %d' % (agreed_tb * TB) in result['error']      # names the value removed
     key = 'allocation 1 smith-lab:lab-smith-lab-bucket'
     assert outcome['diff']['before'][key]['Quota_In_Bytes'] == agreed_tb * TB
     assert outcome['diff']['after'][key]['Quota_In_Bytes'] is None
@@ -312,8 +316,7 @@ def test_conflict_keeps_the_collections_own_agreed_quota():
     ledger = MemoryLedger(claims={1: ('smith-lab', 'lab-smith-lab-bucket')})
     outcome, _ecs, _ledger = run([provisioned], MemoryEcs(space('smith-lab', 10240)), ledger)
     result = by_id(outcome)[1]
-    assert result['action'] == 'conflict' and result['record'] == {} and outcome['records'] == []
-    assert 'Quota_In_Bytes %d, recorded by this collection, was kept' % (10 * TB) in result['error']
+    assert failed(result, outcomes.CONFLICT, 'conflict') and result['record'] == {} and outcome['records'] == []
 
 
 def test_quota_equal_in_whole_gb_is_agreed():
@@ -339,7 +342,7 @@ def test_unlimited_on_both_sides_is_agreed_as_unlimited():
 
 def test_unlimited_on_ecs_only_is_a_conflict_with_its_fix():
     outcome, _ecs, _ledger = run([view()], MemoryEcs(space('smith-lab', -1)))
-    assert by_id(outcome)[1]['action'] == 'conflict'
+    assert failed(by_id(outcome)[1], outcomes.CONFLICT, 'conflict')
     assert 'set Storage Quota (TB) to -1' in outcome['failures'][0]     # the fix
 
 

@@ -1,5 +1,6 @@
 """Resources as ECS endpoints and the views of their allocations: one code path for the inventory and the module."""
 
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import outcomes
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.systems import system_views, usable_resources
 
 
@@ -29,6 +30,7 @@ def test_namespaces_collide_across_resources_of_one_endpoint_only():
     usable, _warnings = usable_resources([east, archive, west], 'url', 4443)
     views = system_views(usable, {})
     assert set(views) == {1, 2, 3}
-    assert views[1][0]['errors'] and views[2][0]['errors']                     # both refused: one namespace
-    assert 'smith-lab' in views[1][0]['errors'][0]
+    # both refused: one namespace, two projects
+    assert views[1][0]['error_kinds'] == views[2][0]['error_kinds'] == [outcomes.SHARED_NAMESPACE]
+    assert "'smith-lab'" in views[1][0]['errors'][0]                           # names the namespace
     assert views[3][0]['errors'] == [] and views[3][0]['namespace'] == 'smith-lab'

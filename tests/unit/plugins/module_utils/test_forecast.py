@@ -71,6 +71,20 @@ def test_bad_days_refused(value):
         fc.forecast([], NOW, 1, 0, forecast_days=value)
 
 
+def test_settings_take_the_defaults_and_the_given_days():
+    assert fc.check_settings({}) == (fc.DEFAULT_WINDOW_DAYS, fc.DEFAULT_FORECAST_DAYS)
+    assert fc.check_settings({'forecast_window_days': 7, 'forecast_days': 90, 'other': 'x'}) == (7, 90)
+    assert fc.check_settings({'forecast_days': 1}) == (fc.DEFAULT_WINDOW_DAYS, 1)
+
+
+@pytest.mark.parametrize('name', ['forecast_window_days', 'forecast_days'])
+@pytest.mark.parametrize('value', [0, 1.5, True, '30', None])
+def test_bad_settings_are_refused_naming_the_option(name, value):
+    with pytest.raises(QuotaError) as refused:
+        fc.check_settings({name: value})
+    assert str(refused.value).startswith(name + ' ')
+
+
 def test_forecast_alert():
     base = {'scope': 'namespace lab on resource r', 'resource': 'r', 'allocation_id': 3, 'quota': 'storage'}
     alert = fc.forecast_alert(base, {'growth_per_day': 0.5, 'days_until_full': 20.0, 'level': fc.FULL_SOON}, 30, 'TB')

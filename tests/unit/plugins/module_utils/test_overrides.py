@@ -30,3 +30,24 @@ def test_an_overcommit_is_positive_or_unset(given):
     assert overrides.checked_overcommit(None) is None and overrides.checked_overcommit('1.2') == 1.2
     with pytest.raises(ValueError, match='must be a positive factor'):
         overrides.checked_overcommit(given)
+
+
+def test_the_checked_resource_settings_take_the_resource_entry_then_check_it():
+    assert overrides.resource_soft_quota_percent('east', 90, {'east': '75'}) == 75
+    assert overrides.resource_soft_quota_percent('west', 90, {'east': 75}) == 90
+    assert overrides.resource_overcommit('east', 1.5, {'east': '1.2'}, checked=True) == 1.2
+    assert overrides.resource_overcommit('big', 1.5, {'big': None}, checked=True) is None
+    assert overrides.resource_overcommit('west', None, {}, checked=True) is None
+
+
+@pytest.mark.parametrize('percent', [0, 101, None, 'ninety'])
+def test_a_bad_resource_soft_quota_percent_is_refused(percent):
+    with pytest.raises(ValueError, match='must be between 1 and 100'):
+        overrides.resource_soft_quota_percent('east', 90, {'east': percent})
+
+
+@pytest.mark.parametrize('allowance', [0, '-1', -1.2])
+def test_a_bad_resource_overcommit_is_refused_when_checked(allowance):
+    with pytest.raises(ValueError, match='must be a positive factor'):
+        overrides.resource_overcommit('east', 1.5, {'east': allowance}, checked=True)
+    assert overrides.resource_overcommit('east', 1.5, {'east': allowance}) == float(allowance)

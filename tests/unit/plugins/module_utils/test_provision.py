@@ -4,9 +4,11 @@ import pytest
 
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.errors import (
     EcsApiError, EcsConfigError, EcsNotFoundError)
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import outcomes
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._workflows import provision
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._workflows.provision import Provisioner, Settings
 from support.claim_fakes import VDC, MemoryLedger, SequentialMap
+from support.outcome_checks import failed_for
 
 RG = {'id': 'urn:storageos:ReplicationGroupInfo:1:global', 'name': 'rg1'}
 TB = 1024 ** 4
@@ -107,10 +109,14 @@ def run(views, ecs=None, check_mode=False, ledger=None, **settings):
     return Provisioner(ecs, Settings(**settings), check_mode, ledger=ledger).run(views), ecs
 
 
+def failed(result, kind, action='failed'):
+    return failed_for(result, kind, provision.FAILURE_KINDS, action)
+
+
 def test_new_allocation_creates_namespace_then_bucket_and_records():
     outcome, ecs = run([view(options=['nfs_share'])], soft_quota_percent=80)
     [result] = outcome['results']
-    assert result['action'] == 'created' and outcome['changed']
+    assert result['action'] == 'created' and outcome['changed'] and result['kind'] is None
     assert ecs.writes == [('create namespace', 'smith-lab'), ('namespace quota', 'smith-lab', 10240, 8192),
                           ('create bucket', 'lab-smith-lab-bucket', True)]
     assert ecs.buckets[('smith-lab', 'lab-smith-lab-bucket')]['block_size'] == 10240
@@ -137,19 +143,20 @@ def test_bucket_quota_can_be_left_alone():
     assert ecs.buckets[('smith-lab', 'lab-smith-lab-bucket')]['block_size'] == -1
 
 
-@pytest.mark.parametrize('changes, message', [
-    ({'errors': ["allocation 1 (project 'Smith Lab', resource 'ecs-east'): bad data"]}, 'bad data'),
-    ({'options': ['nfs_share', 'snapshots', 'cifs_share']}, "'snapshots', 'cifs_share' from the allocation"),
-    ({'quota_tb': None}, 'no Storage Quota (TB)'),
-    ({'quota_tb': -1.0}, 'Storage Quota (TB) -1 is not a positive number'),
-    ({'namespace': 'Bad/Name'}, 'is not a valid namespace name'),
+@pytest.mark.parametrize('changes, kind', [
+    ({'errors': ["allocation 1 (project 'Smith Lab', resource 'ecs-east'): bad data"]}, outcomes.INVALID_DATA),
+    ({'options': ['nfs_share', 'snapshots', 'cifs_share']}, outcomes.UNSUPPORTED_OPTION),
+    ({'quota_tb': None}, outcomes.INVALID_QUOTA),
+    ({'quota_tb': -1.0}, outcomes.INVALID_QUOTA),
+    ({'namespace': 'Bad/Name'}, outcomes.INVALID_NAME),
+    ({'ldap_group': ''}, outcomes.NO_LDAP_GROUP),
 ])
-def test_invalid_allocations_fail_before_any_ecs_call(changes, message):
+def test_invalid_allocations_fail_before_any_ecs_call(changes, kind):
     outcome, ecs = run([view(**changes), view(2, 'Jones Lab', 'jones-lab')])
     first, second = outcome['results']
-    assert first['action'] == 'failed' and message in first['error'] and first['record'] == {}
+    assert failed(first, kind) and first['record'] == {}
     assert first['error'].startswith("allocation 1 (project 'Smith Lab', resource 'ecs-east')")
-    assert second['action'] == 'created'
+    assert second['action'] == 'created' and second['kind'] is None
     assert 'smith-lab' not in ecs.namespaces
     assert outcome['failures'] == [first['error']]
 
@@ -158,7 +165,7 @@ def test_resource_settings_missing_fail_every_new_allocation():
     for settings, missing in (({'ldap_domain': None}, 'ldap_domain'), ({'replication_group': 'nope'}, "'nope'"),
                               ({'replication_group': None}, 'replication_group')):
         outcome, ecs = run([view()], **settings)
-        assert outcome['results'][0]['action'] == 'failed' and ecs.writes == []
+        assert failed(outcome['results'][0], outcomes.INVALID_SETTINGS) and ecs.writes == []
         assert missing in outcome['results'][0]['error']               # names the setting (or value) to fix
 
 
@@ -168,7 +175,7 @@ def test_default_options_only_for_allocations_without_options():
     outcome, _ecs = run(views, default_options=['nfs_share'])
     assert [result['filesystem_enabled'] for result in outcome['results']] == [True, True, False]
     outcome, _ecs = run([view()], default_options=['snapshots'])
-    assert outcome['results'][0]['action'] == 'failed'
+    assert failed(outcome['results'][0], outcomes.UNSUPPORTED_OPTION)
     assert 'ecs_provision_default_options' in outcome['results'][0]['error']    # names where the option came from
 
 
@@ -200,7 +207,8 @@ def test_an_existing_namespace_without_claim_is_refused_whatever_its_group(group
     ledger = MemoryLedger()
     outcome, ecs = run([view()], ecs=existing_smith_lab(group), ledger=ledger)
     [result] = outcome['results']
-    assert result['action'] == 'failed' and ecs.writes == [] and outcome['records'] == [] and ledger.written == []
+    assert failed(result, outcomes.NOT_CLAIMED)
+    assert ecs.writes == [] and outcome['records'] == [] and ledger.written == []
     assert 'hpc.coldfront_ecs.adopt' in result['error']                  # what to do instead
 
 
@@ -209,15 +217,14 @@ def test_a_name_held_by_another_allocation_of_the_federation_is_refused_before_e
     ledger = MemoryLedger(**{how: {7: ('smith-lab', 'lab-smith-lab-bucket')}})
     outcome, ecs = run([view()], ledger=ledger)
     [result] = outcome['results']
-    assert result['action'] == 'failed' and ecs.writes == [] and ledger.written == []
-    word = 'claimed' if how == 'claims' else 'recorded'
-    assert "%s by allocation 7 (project 'Lab 7', status Active, resource 'ecs-east')" % word in result['error']
+    assert failed(result, outcomes.CLAIMED_ELSEWHERE) and ecs.writes == [] and ledger.written == []
+    assert "allocation 7 (project 'Lab 7', status Active, resource 'ecs-east')" in result['error']   # the holder
 
 
 def test_a_claim_for_other_names_is_not_silently_replaced():
     ledger = MemoryLedger(claims={1: ('smith-old', 'lab-smith-old-bucket')})
     outcome, ecs = run([view()], ledger=ledger)
-    assert outcome['results'][0]['action'] == 'failed' and ecs.writes == []
+    assert failed(outcome['results'][0], outcomes.CLAIM_MISMATCH) and ecs.writes == []
     assert 'smith-old:lab-smith-old-bucket' in outcome['results'][0]['error']      # the claim it holds
 
 
@@ -225,6 +232,7 @@ def test_a_ledger_that_fails_creates_nothing():
     ledger = MemoryLedger(error=RuntimeError('database is locked'))
     outcome, ecs = run([view(), recorded(2, 'other')], ledger=ledger)
     assert [result['action'] for result in outcome['results']] == ['failed', 'unchanged'] and ecs.writes == []
+    assert failed(outcome['results'][0], outcomes.COLDFRONT_ERROR)
     assert 'database is locked' in outcome['results'][0]['error']       # the ledger's own error is passed on
 
 
@@ -235,15 +243,15 @@ def test_the_old_plugins_spelling_is_looked_for_before_creating():
     ecs = MemoryEcs({legacy: {'blockSize': 2048}})
     outcome, ecs = run([view(project=title, namespace=ours, bucket='lab-cbb-bucket')], ecs=ecs)
     [result] = outcome['results']
-    assert result['action'] == 'failed' and ecs.writes == []
-    assert 'namespace %s, which the old ColdFront plugin made' % legacy in result['error']
+    assert failed(result, outcomes.LEGACY_EXISTS) and ecs.writes == []
+    assert legacy in result['error']                                    # names the old plugin's namespace
     outcome, ecs = run([view(project=title, namespace=ours, bucket='lab-cbb-bucket')])
     assert outcome['results'][0]['action'] == 'created'
 
 
 def test_two_new_allocations_never_share_a_namespace():
     outcome, ecs = run([view(), view(2, 'Smith-Lab')])
-    assert [result['action'] for result in outcome['results']] == ['failed', 'failed']
+    assert all(failed(result, outcomes.SHARED_NAMESPACE) for result in outcome['results'])
     assert 'allocations 1, 2' in outcome['results'][0]['error'] and ecs.writes == []
 
 
@@ -257,6 +265,8 @@ def test_quota_decisions_for_recorded_allocations():
     outcome, ecs = run(views, ecs=ecs)
     actions = [result['action'] for result in outcome['results']]
     assert actions == ['quota_pushed', 'recorded', 'conflict', 'unchanged', 'unchanged', 'failed']
+    assert [result['kind'] for result in outcome['results']] == [
+        None, None, outcomes.CONFLICT, None, None, outcomes.NAMESPACE_MISSING]
     assert ('namespace quota', 'push', 12288, 11059) in ecs.writes and ('bucket quota', 'lab-push-bucket', 12288, 11059) in ecs.writes
     assert ('bucket quota', 'lab-record-bucket', 12288, 11059) in ecs.writes      # the bucket follows its namespace
     assert not [write for write in ecs.writes if 'conflict' in str(write) or 'pull' in str(write)]
@@ -274,6 +284,7 @@ def test_overcommit_counts_every_namespace_and_each_new_quota(brief):
              view(3, 'C Lab', 'c-lab', quota_tb=6)]
     outcome, ecs = run(views, ecs=ecs, overcommit=1.0)
     assert [result['action'] for result in outcome['results']] == ['created', 'failed', 'created']
+    assert failed(outcome['results'][1], outcomes.OVERCOMMITTED)
     assert 'would need 24 TB' in outcome['results'][1]['error']         # 10 + 10 (a-lab) + 4 (legacy)
 
 
@@ -282,8 +293,8 @@ def test_overcommit_counts_the_claims_of_other_runs():
     ledger = MemoryLedger(claims={9: ('other-lab', 'lab-other-lab-bucket')}, quotas={9: '100'})
     outcome, ecs = run([view(1, 'A Lab', 'a-lab', quota_tb=70)], ecs=ecs, ledger=ledger, overcommit=1.0)
     [result] = outcome['results']
-    assert result['action'] == 'failed' and ecs.writes == [] and ledger.written == []
-    assert 'would need 170 TB' in result['error']
+    assert failed(result, outcomes.OVERCOMMITTED) and ecs.writes == [] and ledger.written == []
+    assert 'would need 170 TB' in result['error']                       # 70 + the other run's claim of 100
 
 
 def test_the_bucket_follows_a_namespace_quota_pulled_from_ecs():
@@ -308,7 +319,7 @@ def test_a_failed_write_keeps_what_was_done_and_records_nothing():
     ecs.create_bucket = broken
     outcome, ecs = run([view()], ecs=ecs)
     [result] = outcome['results']
-    assert result['action'] == 'failed' and result['record'] == {} and outcome['changed']
+    assert failed(result, outcomes.ECS_ERROR) and result['record'] == {} and outcome['changed']
     assert result['changes'] == ['namespace smith-lab: create namespace', 'namespace smith-lab: set quota 10240/9216 GB']
     assert 'create bucket lab-smith-lab-bucket: ' in result['error']    # the step that failed
 
@@ -353,7 +364,7 @@ def test_an_unexpected_exception_fails_only_its_allocation():
     assert sorted(record['allocation_id'] for record in outcome['records']) == [1, 1, 1, 1, 1]
     assert {record['name']: record['value'] for record in outcome['records']}['Subdirectory'] == \
         'smith-lab:lab-smith-lab-bucket'
-    assert bad['action'] == 'failed' and bad['record'] == {}
+    assert failed(bad, outcomes.UNEXPECTED) and bad['record'] == {}
     assert bad['error'].startswith("allocation 2 (project 'Jones Lab', resource 'ecs-east'): create namespace "
                                    "jones-lab: unexpected AttributeError: "), bad['error']
     assert bad['error'].endswith('a re-run resumes'), bad['error']      # the message is the behaviour here
@@ -374,7 +385,7 @@ def test_an_unexpected_exception_while_reading_or_pushing_fails_only_its_allocat
     assert push['action'] == 'quota_pushed'
     assert outcome['records'] == [{'allocation_id': 2, 'name': 'Bucket_Quota_In_Bytes', 'value': 12 * TB},
                                   {'allocation_id': 2, 'name': 'Quota_In_Bytes', 'value': 12 * TB}]
-    assert odd['action'] == 'failed' and outcome['failures'] == [odd['error']]
+    assert failed(odd, outcomes.UNEXPECTED) and outcome['failures'] == [odd['error']]
     assert not [write for write in ecs.writes if 'odd' in str(write)]
 
     ecs.get_namespace_quota = get_namespace_quota
@@ -383,7 +394,7 @@ def test_an_unexpected_exception_while_reading_or_pushing_fails_only_its_allocat
     outcome, ecs = run([recorded(1, 'odd', quota_tb=12), recorded(3, 'push', quota_tb=13, agreed_tb=12)], ecs=ecs)
     odd, push = outcome['results']
     assert push['action'] == 'quota_pushed' and outcome['records'][0]['allocation_id'] == 3
-    assert odd['action'] == 'failed' and 'read quota of bucket lab-odd-bucket: ' in odd['error']   # the step
+    assert failed(odd, outcomes.UNEXPECTED) and 'read quota of bucket lab-odd-bucket: ' in odd['error']   # the step
     assert odd['changes'] == ['namespace odd: set quota 12288/11059 GB'] and odd['record'] == {}
 
 
@@ -405,5 +416,5 @@ def test_an_unexpected_namespace_answer_fails_only_its_allocation():
     outcome, ecs = run([view(), view(2, 'Jones Lab', 'jones-lab')], ecs=ecs, ledger=ledger)
     odd, good = outcome['results']
     assert good['action'] == 'created' and {record['allocation_id'] for record in outcome['records']} == {2}
-    assert odd['action'] == 'failed' and 'complete namespace smith-lab: ' in odd['error']   # the step
+    assert failed(odd, outcomes.UNEXPECTED) and 'complete namespace smith-lab: ' in odd['error']   # the step
     assert not [write for write in ecs.writes if 'smith' in str(write)]

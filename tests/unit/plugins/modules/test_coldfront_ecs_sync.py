@@ -11,7 +11,9 @@ import pytest
 from ansible.module_utils import basic
 from ansible.module_utils.common.text.converters import to_bytes
 
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible import ecs_reading
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.coldfront_module import ColdFrontModule
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.errors import EcsApiError
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._workflows import sync as workflow
 from ansible_collections.hpc.coldfront_ecs.plugins.modules import coldfront_ecs_sync
 
@@ -161,3 +163,80 @@ def test_bad_settings_fail_with_a_kind_before_any_write(coldfront, monkeypatch, 
     failed = run_main(monkeypatch, capsys, usage=usage(['smith-lab']), alert_threshold=-1.0)
     assert failed['failed'] and failed['kind'] == 'invalid_settings'
     assert coldfront.writes == []
+
+
+class Session:
+    """The ECS session of the module: ``run(work)`` gives ``work`` a client, or raises ``error``."""
+    error = None
+    opened = []
+
+    def __init__(self, module):
+        self.module = module
+
+    def run(self, work):
+        Session.opened.append(self.module.params['host'])
+        if Session.error is not None:
+            raise Session.error
+        return work('client')
+
+
+@pytest.fixture
+def ecs(monkeypatch):
+    """The module reads ECS itself: the namespaces it asks for, and the reading it gets."""
+    asked = []
+
+    def collect(client, namespaces, batch_billing, bucket_quotas):
+        namespaces = namespaces()                    # asked for once ColdFront is read
+        asked.append((client, namespaces, batch_billing, bucket_quotas))
+        reading = dict(usage(namespaces), ecs_calls=6, bucket_quotas=bucket_quotas, unread_bucket_quotas=[],
+                       api_features={'batch_billing': True, 'full_namespace_list': True})
+        for entry in reading['usage'].values():
+            for bucket in entry['buckets'].values():
+                bucket.update(hard_quota_gb=None, soft_quota_gb=None)
+        return reading
+    monkeypatch.setattr(ecs_reading, 'collect_usage', collect)
+    monkeypatch.setattr(ecs_reading, 'EcsSession', Session)
+    monkeypatch.setattr(Session, 'error', None)
+    monkeypatch.setattr(Session, 'opened', [])
+    return asked
+
+
+CONNECTION = {'host': 'ecs-east.example.org', 'username': 'monitor', 'password': 'secret'}
+
+
+def test_without_usage_the_module_reads_ecs_for_the_provisioned_namespaces_it_read(coldfront, ecs, monkeypatch, capsys):
+    result = run_main(monkeypatch, capsys, bucket_limits='ecs', batch_billing=False, **CONNECTION)
+    assert ecs == [('client', ['jones-lab', 'smith-lab'], False, True)]
+    assert result['summary']['synced'] == 2 and not result.get('failed')
+    assert (result['ecs']['ecs_calls'], result['ecs']['bucket_quotas']) == (6, True)
+    assert result['ecs']['api_features'] == {'batch_billing': True, 'full_namespace_list': True}
+
+
+def test_ecs_that_cannot_be_read_fails_with_the_allocations_left_and_writes_nothing(coldfront, ecs, monkeypatch, capsys):
+    Session.error = EcsApiError('login refused', status=401, method='GET', path='/login', kind='auth')
+    failed = run_main(monkeypatch, capsys, **CONNECTION)
+    assert (failed['failed'], failed['kind'], failed['resource']) == (True, 'ecs_unreadable', 'ecs-east')
+    assert failed['failed_allocation_ids'] == [7, 8]
+    assert (failed['error']['status'], failed['error']['path']) == (401, '/login')
+    assert coldfront.writes == [] and ecs == []
+
+
+def test_a_missing_password_fails_like_ecs_unread_after_the_coldfront_read(coldfront, ecs, monkeypatch, capsys):
+    failed = run_main(monkeypatch, capsys, host='ecs-east.example.org', username='monitor')
+    assert (failed['failed'], failed['kind'], failed['failed_allocation_ids']) == (True, 'ecs_unreadable', [7, 8])
+    assert failed['msg'].startswith('missing required arguments: password ')
+    assert Session.opened == [] and coldfront.writes == []
+
+
+def test_a_usage_given_is_used_without_any_ecs_call(coldfront, ecs, monkeypatch, capsys):
+    result = run_main(monkeypatch, capsys, usage=usage(['smith-lab', 'jones-lab']), **CONNECTION)
+    assert result['summary']['synced'] == 2 and Session.opened == [] and ecs == []
+    assert result['ecs']['endpoint'] == 'https://ecs:4443'
+
+
+def test_a_coldfront_read_that_fails_cancels_the_ecs_reading_before_billing(coldfront, ecs, monkeypatch, capsys):
+    monkeypatch.setattr(workflow, 'load_resources', lambda **kwargs: [])
+    failed = run_main(monkeypatch, capsys, resource='ecs-gone', **CONNECTION)
+    assert failed['failed'] and failed['kind'] == 'unknown_resource'
+    assert Session.opened == ['ecs-east.example.org']      # logged in while ColdFront was read ...
+    assert ecs == []                                       # ... and stopped before asking for any billing
