@@ -178,3 +178,24 @@ def test_bucket_quotas_are_read_from_the_bucket_list_only_when_asked():
     assert result['usage']['b']['buckets']['b1']['hard_quota_gb'] is None        # usage still there, quota unknown
     failure = [f for f in result['failures'] if f['path'] == '/object/bucket']
     assert [(f['namespace'], f['status'], f['code']) for f in failure] == [('b', 500, 7000)]
+
+
+
+def test_namespaces_given_as_a_callable_are_asked_for_once_every_quota_is_read():
+    names = ['ns0', 'ns1', 'ns2']
+    ecs = FakeEcs({('GET', '/object/namespaces'): brief_list(names), ('GET', '/object/capacity'): CAPACITY,
+                   ('POST', BATCH): FakeResponse(404, {'code': 2000, 'description': 'No API resource matches'})})
+    for i, name in enumerate(names):
+        ecs.handlers[('GET', '/object/namespaces/namespace/%s/quota' % name)] = quota(100 * (i + 1))
+        ecs.handlers[('GET', '/object/billing/namespace/%s/info' % name)] = FakeResponse(200, billing(name, i, ['b']))
+    quota_reads_when_asked = []
+
+    def namespaces():
+        quota_reads_when_asked.append(len([call for call in ecs.calls if call[1].endswith('/quota')]))
+        return ['ns2', 'ns0', 'ns2']
+    with EcsClient('ecs', 'root', PASSWORD, session_factory=ecs.session, max_workers=3) as client:
+        result = collect_usage(client, namespaces)
+    assert quota_reads_when_asked == [3]              # asked once, after every quota was read
+    assert sorted(result['usage']) == ['ns0', 'ns2'] and result['allocated_gb'] == 600
+    assert sorted(call[1] for call in ecs.calls if '/billing/namespace/ns' in call[1]) == [
+        '/object/billing/namespace/ns0/info', '/object/billing/namespace/ns2/info']
