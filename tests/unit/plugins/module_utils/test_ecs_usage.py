@@ -180,7 +180,6 @@ def test_bucket_quotas_are_read_from_the_bucket_list_only_when_asked():
     assert [(f['namespace'], f['status'], f['code']) for f in failure] == [('b', 500, 7000)]
 
 
-
 def test_namespaces_given_as_a_callable_are_asked_for_once_every_quota_is_read():
     names = ['ns0', 'ns1', 'ns2']
     ecs = FakeEcs({('GET', '/object/namespaces'): brief_list(names), ('GET', '/object/capacity'): CAPACITY,
