@@ -454,7 +454,7 @@ changes:
 
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.coldfront_module import ColdFrontModule
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.ecs_module import ecs_argument_spec
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.ecs_reading import ECS_CONNECTION, reading_starter
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ansible.ecs_reading import ECS_CONNECTION, start_reading
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import forecast
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.attributes import attribute_names_spec
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules.sync_plan import BUCKET_LIMITS
@@ -494,12 +494,13 @@ def main():
         forecast.check_settings(params)
     except ValueError as exc:
         module.fail_json(msg=str(exc), kind='invalid_settings')
+    finish_reading = start_reading(module)  # ECS is read from now on, while Django starts and ColdFront is read
     job = SyncJob(params['resource'], params['usage'], params['attribute_names'],
-                  dict((key, params[key]) for key in SyncJob.OPTIONS), start_reading=reading_starter(module))
+                  dict((key, params[key]) for key in SyncJob.OPTIONS), finish_reading=finish_reading)
 
     def work():
         try:
-            return job.run(module.reason, module.history_user, module.check_mode)
+            return job.run(module.reason, module.history_user, module.check_mode, module.diff)
         except SyncEcsError as exc:
             module.fail_json(msg=str(exc), kind=exc.kind, resource=params['resource'],
                              error=exc.error.as_dict() if hasattr(exc.error, 'as_dict') else None,
@@ -507,7 +508,11 @@ def main():
         except SyncError as exc:
             module.fail_json(msg=str(exc), kind=exc.kind)
 
-    module.run(work)
+    try:
+        module.run(work)
+    finally:
+        if finish_reading is not None:
+            finish_reading(None)  # stops a reading that ColdFront's failure left waiting; it logs out
 
 
 if __name__ == '__main__':

@@ -9,6 +9,7 @@ DESIGN_BASELINE = 'baseline sync (design)'
 CALL_LIMITS = {'legacy': 2.05, 'modern': 1.05}
 TARGET_N = 2000
 TARGET_SPEEDUP = {'legacy': 20.0, 'modern': 40.0}
+ECS_FLOOR, ANSIBLE_FLOOR = 'ECS floor (bare client)', 'Ansible floor (empty play)'
 TARGET_SYNC_S = 30.0
 TARGET_INVENTORY_N = 10000
 TARGET_INVENTORY_S = 5.0
@@ -123,6 +124,7 @@ def targets(rows, settings):
             verdicts.append(_verdict('%s: <= %g ECS calls per allocation' % (where, CALL_LIMITS[profile]),
                                      '%.3f' % row['calls_per_allocation'],
                                      row['calls_per_allocation'] <= CALL_LIMITS[profile]))
+    verdicts += floor_verdicts(rows, standard)
     for row in rows:
         if row['step'] in ('sync (unchanged)', 'sync (unchanged, lean)'):
             verdicts.append(_verdict('N=%d %s, %s: 0 rows, 0 history rows, changed=0'
@@ -142,6 +144,25 @@ def targets(rows, settings):
         scales = sorted(set(row['n'] for row in rows))
         verdicts.append(_verdict('inventory: constant number of SQL queries over N = %s' % ', '.join(map(str, scales)),
                                  ', '.join(map(str, queries)), len(queries) == 1))
+    return verdicts
+
+
+def floor_verdicts(rows, standard):
+    """Whether the speed-up targets can be reached on this machine at all: the baseline over the sync's floor, the
+    bare client's ECS reading plus an empty play (a sync can only be slower than both together)."""
+    verdicts = []
+    for profile in sorted(set(row['profile'] for row in rows)):
+        floors = [_find(rows, TARGET_N, profile, step) for step in (ECS_FLOOR, ANSIBLE_FLOOR)]
+        baseline, sync = _find(rows, TARGET_N, profile, BASELINE), _find(rows, TARGET_N, profile, 'sync (cold)')
+        if not standard or None in floors or baseline is None or sync is None:
+            continue
+        floor = sum(row['wall_s'] for row in floors)
+        best = baseline['wall_s'] / floor
+        verdicts.append(_verdict(
+            'N=%d %s: %gx is within reach of this machine (baseline / (ECS floor + Ansible floor))'
+            % (TARGET_N, profile, TARGET_SPEEDUP[profile]), '%.1fx at most' % best, best >= TARGET_SPEEDUP[profile],
+            'ECS floor %.2f s for the same %d calls (the sync made %d), Ansible floor %.2f s, baseline %.1f s'
+            % (floors[0]['wall_s'], floors[0]['ecs_calls'], sync['ecs_calls'], floors[1]['wall_s'], baseline['wall_s'])))
     return verdicts
 
 

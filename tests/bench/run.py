@@ -101,6 +101,8 @@ def world_steps(world, n, with_baseline, design=False):
     yield steps.sync(world, 'sync (cold)', n)
     yield steps.sync(world, 'sync (unchanged)', n)
     yield steps.sync(world, 'sync (unchanged, lean)', n, lean=True)
+    yield steps.ecs_floor(world, n)
+    yield steps.ansible_floor(world, n)
     if with_baseline:
         yield steps.baseline(world, n)
     if design:
@@ -170,7 +172,8 @@ def main(argv=None):
     if verdicts:
         print('\nTargets:')
         for verdict in verdicts:
-            print('  [%s] %s: %s' % ('met' if verdict['met'] else 'NOT MET', verdict['target'], verdict['measured']))
+            print('  [%s] %s: %s%s' % ('met' if verdict['met'] else 'NOT MET', verdict['target'], verdict['measured'],
+                                       ' (%s)' % verdict['detail'] if verdict['detail'] else ''))
     os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
     with open(args.json, 'w') as stream:
         json.dump({'machine': info, 'settings': settings, 'rows': merged, 'runs': rows, 'growth': growth,

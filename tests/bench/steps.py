@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 
+from bench.floor import bare_reading
 from bench.measure import measure_step
 from bench.world import BENCH_DIR, REPO
 from support.ansible_run import BIN, base_env, run_inventory
@@ -108,6 +109,28 @@ def sync(world, name, allocations, lean=False):
         summary['timeline'] = timeline(result, started)
         return summary
     return measure_step(world, name, run, allocations)
+
+
+def ecs_floor(world, allocations):
+    """The sync's ECS calls made by a bare client (floor.py): what this machine allows the ECS reading."""
+    def run():
+        seconds, calls = bare_reading(world)
+        return {'ok': True, 'seconds': round(seconds, 3), 'calls': calls}
+    return measure_step(world, 'ECS floor (bare client)', run, allocations)
+
+
+EMPTY_PLAY = [{'name': 'Nothing but Ansible', 'hosts': 'all', 'gather_facts': False,
+               'tasks': [{'name': 'One task per resource', 'ansible.builtin.debug': {'msg': 'ok'}}]}]
+
+
+def ansible_floor(world, allocations):
+    """``ansible-playbook`` of one debug task on the resources of the lean inventory: Ansible's start, the
+    inventory and one task, the part of any play that no collection code can remove."""
+    def run():
+        result = world.run(EMPTY_PLAY, inventory=world.lean_inventory)
+        hosts = len(set(event['host'] for event in result.events if event.get('host')))
+        return {'ok': result.rc == 0 and hosts == len(world.simulators), 'hosts': hosts}
+    return measure_step(world, 'Ansible floor (empty play)', run, allocations)
 
 
 def provision(world):

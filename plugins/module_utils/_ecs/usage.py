@@ -11,7 +11,8 @@ of each of their buckets from the bucket list (one call per namespace and page).
 Per-namespace failures are collected in ``failures``; they never stop the others.
 
 The requested namespaces may be a callable, called once the quotas are read: a caller can read ColdFront while
-the first half runs (``coldfront_ecs_sync``).
+the first half runs (``coldfront_ecs_sync``). Until then, a ``cancelled`` event that is set stops the quota reads
+(:class:`Cancelled`); the caller's session still logs out.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -109,11 +110,16 @@ def capacity_summary(record):
     return summary
 
 
+class Cancelled(Exception):
+    """The caller no longer wants the reading: it stopped before billing."""
+
+
 class UsageCollector:
     """One run of ``ecs_usage_info`` against one :class:`EcsClient`."""
 
-    def __init__(self, client, namespaces=None, batch_billing=True, bucket_quotas=False):
+    def __init__(self, client, namespaces=None, batch_billing=True, bucket_quotas=False, cancelled=None):
         self.client = client
+        self.cancelled = cancelled
         self.requested = namespaces
         self.try_batch = batch_billing
         self.read_bucket_quotas = bucket_quotas
@@ -140,13 +146,17 @@ class UsageCollector:
         if self.features['full_namespace_list']:
             return dict((name, quota_from_record(item)) for name, item in zip(names, items))
         quotas = {}
-        for name, result, error in self.client.map(lambda n: quota_from_record(self.client.get_namespace_quota(n)),
-                                                   names):
+        for name, result, error in self.client.map(self._namespace_quota, names):
             if error is not None:
                 self.failures.append(failure(name, error))
                 result = {'hard_gb': None, 'soft_gb': None}
             quotas[name] = result
         return quotas
+
+    def _namespace_quota(self, name):
+        if self.cancelled is not None and self.cancelled.is_set():
+            raise Cancelled()
+        return quota_from_record(self.client.get_namespace_quota(name))
 
     def collect(self):
         capacity = capacity_summary(self.client.capacity())
@@ -258,6 +268,6 @@ def _add_bucket_quotas(entry, quotas):
         bucket['hard_quota_gb'], bucket['soft_quota_gb'] = quota.get('hard_gb'), quota.get('soft_gb')
 
 
-def collect_usage(client, namespaces=None, batch_billing=True, bucket_quotas=False):
+def collect_usage(client, namespaces=None, batch_billing=True, bucket_quotas=False, cancelled=None):
     """The ``ecs_usage_info`` result for ``client`` (see the module's RETURN)."""
-    return UsageCollector(client, namespaces, batch_billing, bucket_quotas).collect()
+    return UsageCollector(client, namespaces, batch_billing, bucket_quotas, cancelled).collect()

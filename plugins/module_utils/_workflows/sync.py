@@ -3,12 +3,13 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Write what ECS reports for one endpoint into ColdFront as it is now (module ``coldfront_ecs_sync``).
 
-    job = SyncJob('ecs-east', None, names, options, start_reading)  # options: see SyncJob.OPTIONS
+    job = SyncJob('ecs-east', None, names, options, finish_reading)  # options: see SyncJob.OPTIONS
     result = job.run(reason='coldfront_ecs_sync', user=None, check_mode=False)
 
-``start_reading()`` starts reading ECS and returns ``finish(namespaces)``, which gets the reading (an
+``finish_reading(namespaces)`` belongs to an ECS reading already under way: it gets the reading (an
 ``ecs_usage_info`` result) once it is given the namespaces of the provisioned allocations read from ColdFront in
-the meantime (``finish(None)`` cancels it); a ``usage`` given instead is used as it is.
+the meantime (``finish_reading(None)`` cancels it); a ``usage`` given instead is used as it is. While ECS is read,
+the job also reads the usage history the forecast needs.
 
 The allocations are read from ColdFront in this call, never taken from the caller, so an allocation provisioned
 since the inventory was read is synced (or reported as ``not_read`` when it was provisioned after the ECS read).
@@ -72,17 +73,18 @@ def provisioned_ids(views):
 
 
 class SyncJob:
-    """The sync of one ColdFront resource from ECS: a ``usage`` reading given, or one made with ``start_reading``."""
+    """The sync of one ColdFront resource from ECS: a ``usage`` reading given, or the one ``finish_reading`` ends."""
 
     OPTIONS = {'allocation_statuses': ('Active',), 'alert_threshold': 0.9, 'overcommit': None,
                'threshold_overrides': {}, 'threshold_percent_overrides': {}, 'overcommit_overrides': {},
                'bucket_limits': 'namespace', 'namespaces': None, 'fail_on_problems': True, 'fail_on_exceeded': False,
                'forecast_window_days': forecast.DEFAULT_WINDOW_DAYS, 'forecast_days': forecast.DEFAULT_FORECAST_DAYS}
 
-    def __init__(self, resource, usage, names=None, options=None, start_reading=None):
+    def __init__(self, resource, usage, names=None, options=None, finish_reading=None):
         self.resource = resource
         self.usage = usage
-        self.start_reading = start_reading
+        self.finish_reading = finish_reading
+        self.history, self.now = None, None
         self.names = attribute_names(names)
         self.options = dict(self.OPTIONS, **(options or {}))
 
@@ -97,20 +99,22 @@ class SyncJob:
         return self.read_views
 
     def read(self, settings):
-        """``(views, usage)``: the allocations read from ColdFront now and the ECS reading, the one given or one made
-        while ColdFront is read (:class:`SyncEcsError` when ECS cannot be read; nothing is written then)."""
+        """``(views, usage)``: the allocations read from ColdFront now and the ECS reading, the one given or the one
+        under way, which gets their namespaces (:class:`SyncEcsError` when ECS cannot be read; nothing is written
+        then). The usage history of the provisioned allocations is read while ECS is."""
         if self.usage is not None:
-            return self.views(settings), self.usage
-        finish = self.start_reading()
+            views = self.views(settings)
+            self.read_history(views)
+            return views, self.usage
         try:
             views = self.views(settings)
         except BaseException:
-            finish(None)
+            self.finish_reading(None)
             raise
         namespaces = provisioned_namespaces(views)
         self.options['namespaces'] = namespaces
         try:
-            self.usage = finish(namespaces)
+            self.usage = self.finish_reading(namespaces, while_read=lambda: self.read_history(views))
         except EcsReadError as exc:
             raise SyncEcsError(exc, provisioned_ids(views))
         return views, self.usage
@@ -138,33 +142,39 @@ class SyncJob:
         except QuotaError as exc:
             raise SyncError('alert settings of resource %s: %s' % (self.resource, exc), INVALID_SETTINGS)
 
+    def read_history(self, views):
+        """The usage history of the provisioned allocations over the forecast window (one query)."""
+        window, _days = forecast.check_settings(self.options)
+        self.now = datetime.datetime.now(datetime.timezone.utc)
+        self.history = allocation_usage_history(provisioned_ids(views), self.names['quota_tb'],
+                                                self.now - datetime.timedelta(days=window))
+
     def forecast_alerts(self, plan, found, previous):
-        """``(alerts with state, recovered alerts, digest, {allocation_id: forecast})``: one history query for the
-        synced allocations' usage over the forecast window."""
+        """``(alerts with state, recovered alerts, digest, {allocation_id: forecast})`` from the usage history."""
         window, days = forecast.check_settings(self.options)
-        now = datetime.datetime.now(datetime.timezone.utc)
-        tree = plan['quota_tree']
-        history = allocation_usage_history([ns['allocation_id'] for ns in tree['namespaces']],
-                                           self.names['quota_tb'], now - datetime.timedelta(days=window))
-        soon, soon_before, results = sync_plan.forecasts(tree, history, now, window, days)
+        soon, soon_before, results = sync_plan.forecasts(plan['quota_tree'], self.history, self.now, window, days)
         return sync_plan.stated_alerts(found + soon, previous + soon_before, self.read_views) + (results,)
 
-    def run(self, reason, user=None, check_mode=False):
-        """Plan, write the differences in one transaction, and return the module result."""
+    def run(self, reason, user=None, check_mode=False, diff=False):
+        """Plan, write the differences in one transaction, and return the module result (with its ``diff`` when
+        asked: Ansible's --diff)."""
         plan = self.plan()
         found, recovered, digest, forecasts = self.alerts(plan)
         applied = apply_changes(plan['allocation_attributes'], plan['resource_attributes'], reason=reason, user=user,
                                 check_mode=check_mode, create_missing=True)
         failing = sync_plan.failures(plan, found, self.options['fail_on_problems'], self.options['fail_on_exceeded'])
-        return {
+        result = {
             'changed': applied['changed'], 'summary': summary(plan, applied), 'allocations': plan['allocations'],
             'problems': plan['problems'] + [entry['reason'] for entry in plan['allocations'] if entry['reason']],
             'drift': plan['drift'], 'resource': resource_values(plan), 'changes': changed_items(applied),
-            'diff': diff_of(applied), 'alerts': found, 'failures': failing, 'recovered': recovered,
+            'alerts': found, 'failures': failing, 'recovered': recovered,
             'digest': digest, 'forecast': forecasts,
             'failed_allocation_ids': sync_plan.failed_allocation_ids(failing),
             'quota_pulled': plan['quota_pulled'], 'report': report(plan), 'ecs': ecs_reading(self.usage),
         }
+        if diff:
+            result['diff'] = diff_of(applied)
+        return result
 
 
 def ecs_reading(usage):

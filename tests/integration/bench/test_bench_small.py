@@ -76,6 +76,14 @@ def test_harness_counts_calls_and_writes(tmp_path):
     for row in (base, design):
         assert row['rows_written'] == row['history_rows'] == 4 * N + 3 * R
 
+    # The floors: the bare client makes the sync's very calls, route by route; the empty play writes nothing.
+    floor = rows['ECS floor (bare client)']
+    assert floor['routes'] == cold['routes'] and floor['summary']['calls'] == floor['ecs_calls'] == cold['ecs_calls']
+    assert rows['Ansible floor (empty play)']['summary']['hosts'] == R
+    for name in ('ECS floor (bare client)', 'Ansible floor (empty play)'):
+        assert (rows[name]['rows_written'], rows[name]['history_rows']) == (0, 0)
+    assert rows['Ansible floor (empty play)']['ecs_calls'] == 0
+
     assert rows['inventory --list']['summary']['listed'] == N
     assert (rows['inventory --list (lean)']['summary']['listed'], rows['inventory --list (lean)']['summary']['hosts']) == (0, R)
     assert (rows['inventory plugin work']['queries'], rows['inventory plugin work']['summary']['lean_queries']) == (6, 2)

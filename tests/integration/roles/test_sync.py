@@ -1,5 +1,7 @@
 """playbooks/sync.yml end to end: ECS (simulator) -> ColdFront (real), through the inventory plugin."""
 
+import json
+
 import pytest
 
 pytestmark = [pytest.mark.coldfront, pytest.mark.simulator]
@@ -47,12 +49,14 @@ def test_sync_values_to_the_byte_and_unchanged_resync_writes_nothing(ecs_world):
     assert sync['resource']['unlimited_namespaces'] == ['open-lab']
     assert sorted(sync['drift']['unclaimed_namespaces']) == ['open-lab', 'orphan-lab']
     assert result.custom_stats['_run']['ecs_sync_summary']['ecs-east']['counts']['synced'] == 1
+    assert 'Storage Quota (TB)' in json.dumps(sync['diff'])            # --diff shows what was written
 
     before = ecs_world.site.history_counts()
     again = ecs_world.run('hpc.coldfront_ecs.sync')             # the collection playbook, by FQCN
     assert again.rc == 0, again.output
     assert again.changed == 0
     assert ecs_world.site.history_counts() == before
+    assert 'diff' not in again.results('Read ECS and write quota, usage and capacity into ColdFront', host='ecs-east')[0]
 
 
 def test_sync_pulls_ecs_quota_change_and_keeps_unpushed_coldfront_change(ecs_world):

@@ -1,13 +1,14 @@
 """ecs_usage_info logic on a scripted ECS: units, call counts, batch detection and fallback, failures kept."""
 
 import json
+import threading
 
 import pytest
 
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.errors import EcsApiError
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.transport import RetryPolicy
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.usage import (
-    capacity_summary, collect_usage, namespace_usage, size_kb)
+    Cancelled, capacity_summary, collect_usage, namespace_usage, size_kb)
 from ansible_collections.hpc.coldfront_ecs.plugins.module_utils.ecs_client import EcsClient
 from support.ecs_fakes import PASSWORD, FakeEcs, FakeResponse
 
@@ -198,3 +199,25 @@ def test_namespaces_given_as_a_callable_are_asked_for_once_every_quota_is_read()
     assert sorted(result['usage']) == ['ns0', 'ns2'] and result['allocated_gb'] == 600
     assert sorted(call[1] for call in ecs.calls if '/billing/namespace/ns' in call[1]) == [
         '/object/billing/namespace/ns0/info', '/object/billing/namespace/ns2/info']
+
+
+def test_a_cancelled_reading_stops_its_quota_reads_and_never_bills():
+    names = ['ns%d' % i for i in range(40)]
+    ecs = FakeEcs({('GET', '/object/namespaces'): brief_list(names), ('GET', '/object/capacity'): CAPACITY})
+    cancelled = threading.Event()
+    answered = []
+
+    def quota_then_cancel(**_call):
+        answered.append(1)
+        if len(answered) == 5:
+            cancelled.set()                           # the caller gives up while the quotas are read
+        return quota(100)
+    for name in names:
+        ecs.handlers[('GET', '/object/namespaces/namespace/%s/quota' % name)] = quota_then_cancel
+        ecs.handlers[('GET', '/object/billing/namespace/%s/info' % name)] = FakeResponse(200, billing(name, 1, ['b']))
+    with pytest.raises(Cancelled):
+        with EcsClient('ecs', 'root', PASSWORD, session_factory=ecs.session, max_workers=2) as client:
+            collect_usage(client, lambda: names, cancelled=cancelled)
+    assert 5 <= len(answered) <= 6                    # the call in flight ends; no new one starts
+    assert not [call for call in ecs.calls if '/billing/' in call[1]]
+    assert ecs.live == set()                          # the session still logged out

@@ -5,6 +5,7 @@ the alerts and the failure decision are the real ones.
 """
 
 import json
+import threading
 
 import pytest
 
@@ -185,7 +186,9 @@ def ecs(monkeypatch):
     """The module reads ECS itself: the namespaces it asks for, and the reading it gets."""
     asked = []
 
-    def collect(client, namespaces, batch_billing, bucket_quotas):
+    def collect(client, namespaces, batch_billing, bucket_quotas, cancelled=None):
+        if cancelled.is_set():
+            return None                              # cancelled before the hand-over (collect_usage raises then)
         namespaces = namespaces()                    # asked for once ColdFront is read
         asked.append((client, namespaces, batch_billing, bucket_quotas))
         reading = dict(usage(namespaces), ecs_calls=6, bucket_quotas=bucket_quotas, unread_bucket_quotas=[],
@@ -240,3 +243,18 @@ def test_a_coldfront_read_that_fails_cancels_the_ecs_reading_before_billing(cold
     assert failed['failed'] and failed['kind'] == 'unknown_resource'
     assert Session.opened == ['ecs-east.example.org']      # logged in while ColdFront was read ...
     assert ecs == []                                       # ... and stopped before asking for any billing
+
+
+def test_the_ecs_reading_starts_before_django_and_stops_when_coldfront_cannot_start(
+        coldfront, ecs, monkeypatch, capsys):
+    reading_when_django_starts = []
+
+    def connect(module):
+        reading_when_django_starts.extend(thread.name for thread in threading.enumerate() if thread.name == 'ecs-reading')
+        module.fail_json(msg='ColdFront settings cannot be loaded')
+    monkeypatch.setattr(ColdFrontModule, 'connect', connect)
+    failed = run_main(monkeypatch, capsys, **CONNECTION)
+    assert failed['failed'] and failed['msg'] == 'ColdFront settings cannot be loaded'
+    assert reading_when_django_starts == ['ecs-reading'] and Session.opened == ['ecs-east.example.org']
+    assert ecs == [] and coldfront.writes == []               # no namespace was handed over, none billed
+    assert not [thread for thread in threading.enumerate() if thread.name == 'ecs-reading']   # it has ended
