@@ -208,6 +208,7 @@ error:
 ecs:
   description:
     - The ECS reading the sync applied (read by the module, or the O(usage) given).
+    - When ECS could not be read, the endpoint and the calls the reading made before it failed.
   returned: always
   type: dict
   contains:
@@ -504,7 +505,7 @@ def main():
         except SyncEcsError as exc:
             module.fail_json(msg=str(exc), kind=exc.kind, resource=params['resource'],
                              error=exc.error.as_dict() if hasattr(exc.error, 'as_dict') else None,
-                             failed_allocation_ids=exc.allocation_ids)
+                             failed_allocation_ids=exc.allocation_ids, ecs=exc.ecs)
         except SyncError as exc:
             module.fail_json(msg=str(exc), kind=exc.kind)
 

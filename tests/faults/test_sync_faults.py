@@ -176,6 +176,8 @@ def test_login_hanging_past_the_timeout_is_tried_once(ecs_world):
     west = summaries['ecs-west']
     assert not west['ok'] and west['error'].startswith(not_synced(ecs_world, 'ecs-west')), west
     assert read_error(result, 'ecs-west')['kind'] == 'connection'       # never reached ECS: no unused-token warning
+    for resource, summary in summaries.items():                          # the endpoint read, no call counted
+        assert (summary['endpoint'], summary['ecs_calls']) == (ecs_world.sim(resource).url, 0), summary
     assert_untouched(site, before)
 
     wait_for(lambda: ecs_world.east.stats()['requests'].get('GET /login'))

@@ -52,13 +52,17 @@ class EcsReading:
 
     def _read(self):
         params = self.module.params
+        session = EcsSession(self.module)
         try:
-            self.outcome['usage'] = EcsSession(self.module).run(lambda client: collect_usage(
+            self.outcome['usage'] = session.run(lambda client: collect_usage(
                 client, self._namespaces, params['batch_billing'], params['bucket_limits'] == 'ecs',
                 cancelled=self.cancelled))
         except Cancelled:
             pass
         except Exception as exc:  # pylint: disable=broad-exception-caught; re-raised in the module's thread
+            # What the failed reading got to: the result says which endpoint it read and how many calls it made.
+            exc.ecs_reading = {'endpoint': session.client.base_url if session.client is not None else None,
+                               'ecs_calls': session.calls}
             self.outcome['error'] = exc
 
     def finish(self, namespaces, while_read=None):

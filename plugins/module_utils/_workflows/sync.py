@@ -54,12 +54,13 @@ class SyncError(ColdFrontError):
 
 class SyncEcsError(SyncError):
     """ECS could not be read for the resource (nothing written): ``error`` is the ECS error, ``allocation_ids`` the
-    provisioned allocations that were to be synced."""
+    provisioned allocations that were to be synced, ``ecs`` the result's ``ecs`` block (the endpoint, the calls made)."""
 
     def __init__(self, error, allocation_ids):
         super(SyncEcsError, self).__init__(getattr(error, 'message', None) or str(error), ECS_UNREADABLE)
         self.error = error
         self.allocation_ids = allocation_ids
+        self.ecs = ecs_reading(getattr(error, 'ecs_reading', None) or {})
 
 
 def provisioned_namespaces(views):

@@ -6,6 +6,7 @@ the alerts and the failure decision are the real ones.
 
 import json
 import threading
+import types
 
 import pytest
 
@@ -167,16 +168,19 @@ def test_bad_settings_fail_with_a_kind_before_any_write(coldfront, monkeypatch, 
 
 
 class Session:
-    """The ECS session of the module: ``run(work)`` gives ``work`` a client, or raises ``error``."""
+    """The ECS session of the module: ``run(work)`` gives ``work`` a client, or raises ``error`` after one call."""
     error = None
     opened = []
 
     def __init__(self, module):
         self.module = module
+        self.client, self.calls = None, 0
 
     def run(self, work):
         Session.opened.append(self.module.params['host'])
+        self.client = types.SimpleNamespace(base_url='https://%s:4443' % self.module.params['host'])
         if Session.error is not None:
+            self.calls = 1
             raise Session.error
         return work('client')
 
@@ -221,6 +225,7 @@ def test_ecs_that_cannot_be_read_fails_with_the_allocations_left_and_writes_noth
     assert (failed['failed'], failed['kind'], failed['resource']) == (True, 'ecs_unreadable', 'ecs-east')
     assert failed['failed_allocation_ids'] == [7, 8]
     assert (failed['error']['status'], failed['error']['path']) == (401, '/login')
+    assert (failed['ecs']['endpoint'], failed['ecs']['ecs_calls']) == ('https://ecs-east.example.org:4443', 1)
     assert coldfront.writes == [] and ecs == []
 
 
@@ -228,6 +233,7 @@ def test_a_missing_password_fails_like_ecs_unread_after_the_coldfront_read(coldf
     failed = run_main(monkeypatch, capsys, host='ecs-east.example.org', username='monitor')
     assert (failed['failed'], failed['kind'], failed['failed_allocation_ids']) == (True, 'ecs_unreadable', [7, 8])
     assert failed['msg'].startswith('missing required arguments: password ')
+    assert (failed['ecs']['endpoint'], failed['ecs']['ecs_calls']) == (None, 0)   # nothing was read
     assert Session.opened == [] and coldfront.writes == []
 
 
