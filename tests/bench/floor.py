@@ -78,7 +78,7 @@ class BareEndpoint:
                 except queue.Empty:
                     return
                 answers[index] = self.call(method, path, body)
-        threads = [threading.Thread(target=worker) for _ in range(min(self.workers, len(requests)))]
+        threads = [threading.Thread(target=worker) for _worker in range(min(self.workers, len(requests)))]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -88,7 +88,7 @@ class BareEndpoint:
     def read(self):
         """The sync's reading of this endpoint; raises when a call the sync needs fails."""
         user = '%s:%s' % (self.simulator.admin.username, self.simulator.admin.password)
-        status, _ = self.call('GET', '/login', headers={'Authorization': 'Basic ' + base64.b64encode(
+        status, _answer = self.call('GET', '/login', headers={'Authorization': 'Basic ' + base64.b64encode(
             user.encode()).decode()})
         if status != 200:
             raise RuntimeError('login refused by %s (HTTP %d)' % (self.simulator.url, status))
@@ -98,7 +98,7 @@ class BareEndpoint:
             query = {'limit': PAGE_SIZE}
             if marker:
                 query['marker'] = marker
-            _, page = self.call('GET', '/object/namespaces?' + urlencode(query))
+            _status, page = self.call('GET', '/object/namespaces?' + urlencode(query))
             items += page.get('namespace') or []
             marker = page.get('NextMarker')
             if not marker:
@@ -111,7 +111,7 @@ class BareEndpoint:
 
     def _billing(self, names):
         chunks = [names[i:i + BATCH_SIZE] for i in range(0, len(names), BATCH_SIZE)]
-        status, _ = self.call('POST', '/object/billing/namespace/info' + BILLING_QUERY, body={'id': chunks[0]})
+        status, _answer = self.call('POST', '/object/billing/namespace/info' + BILLING_QUERY, body={'id': chunks[0]})
         if status < 300:
             self.map([('POST', '/object/billing/namespace/info' + BILLING_QUERY, {'id': chunk}) for chunk in chunks[1:]])
         else:
