@@ -2,7 +2,8 @@
 
 Per endpoint, in the order of the collection's reading: the login, the capacity, the namespace list (paged), each
 namespace's quota when the list does not carry it, then the billing: one batch call per 100 namespaces when the
-endpoint takes the first one, else one call per namespace; then the logout.  ``workers`` calls at once per endpoint
+endpoint takes the first one, else one call per namespace; then the logout (the page size, the batch size and the
+billing parameters are the collection client's own).  ``workers`` calls at once per endpoint
 (4, the collection's default) and every endpoint at once, as the sync runs them.  The client is the standard
 library's ``http.client`` over one keep-alive TLS connection per worker; it only decodes each answer with
 ``json.loads``.  No requests, Ansible or ColdFront: its wall time is what this machine and its simulators allow the
@@ -14,16 +15,17 @@ sync's ECS reading, and the sync's time above it is Ansible, ColdFront and the c
 import base64
 import http.client
 import json
-import queue
 import ssl
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import quote, urlencode
 
-PAGE_SIZE = 1000
-BATCH_SIZE = 100
-BILLING_QUERY = '?' + urlencode({'include_bucket_detail': 'true', 'sizeunit': 'KB'})
-TOKEN_HEADER = 'X-SDS-AUTH-TOKEN'
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.client import (
+    BATCH_BILLING_SIZE, BILLING_PARAMS, PAGE_SIZE)
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._ecs.transport import TOKEN_HEADER
+
+BILLING_QUERY = '?' + urlencode(BILLING_PARAMS)
 
 
 class BareEndpoint:
@@ -67,23 +69,8 @@ class BareEndpoint:
 
     def map(self, requests):
         """Every ``(method, path, body)`` of ``requests``, ``workers`` at a time; ``[(status, answer)]``."""
-        work, answers = queue.Queue(), [None] * len(requests)
-        for index, request in enumerate(requests):
-            work.put((index, request))
-
-        def worker():
-            while True:
-                try:
-                    index, (method, path, body) = work.get_nowait()
-                except queue.Empty:
-                    return
-                answers[index] = self.call(method, path, body)
-        threads = [threading.Thread(target=worker) for _worker in range(min(self.workers, len(requests)))]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        return answers
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            return list(pool.map(lambda request: self.call(*request), requests))
 
     def read(self):
         """The sync's reading of this endpoint; raises when a call the sync needs fails."""
@@ -110,7 +97,7 @@ class BareEndpoint:
         self.call('GET', '/logout')
 
     def _billing(self, names):
-        chunks = [names[i:i + BATCH_SIZE] for i in range(0, len(names), BATCH_SIZE)]
+        chunks = [names[i:i + BATCH_BILLING_SIZE] for i in range(0, len(names), BATCH_BILLING_SIZE)]
         status, _answer = self.call('POST', '/object/billing/namespace/info' + BILLING_QUERY, body={'id': chunks[0]})
         if status < 300:
             self.map([('POST', '/object/billing/namespace/info' + BILLING_QUERY, {'id': chunk}) for chunk in chunks[1:]])

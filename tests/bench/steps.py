@@ -12,6 +12,7 @@ import time
 
 from bench.floor import bare_reading
 from bench.measure import measure_step
+from bench.report import ANSIBLE_FLOOR, ECS_FLOOR
 from bench.world import BENCH_DIR, REPO
 from support.ansible_run import BIN, base_env, run_inventory
 
@@ -116,7 +117,7 @@ def ecs_floor(world, allocations):
     def run():
         seconds, calls = bare_reading(world)
         return {'ok': True, 'seconds': round(seconds, 3), 'calls': calls}
-    return measure_step(world, 'ECS floor (bare client)', run, allocations)
+    return measure_step(world, ECS_FLOOR, run, allocations)
 
 
 EMPTY_PLAY = [{'name': 'Nothing but Ansible', 'hosts': 'all', 'gather_facts': False,
@@ -130,7 +131,7 @@ def ansible_floor(world, allocations):
         result = world.run(EMPTY_PLAY, inventory=world.lean_inventory)
         hosts = len(set(event['host'] for event in result.events if event.get('host')))
         return {'ok': result.rc == 0 and hosts == len(world.simulators), 'hosts': hosts}
-    return measure_step(world, 'Ansible floor (empty play)', run, allocations)
+    return measure_step(world, ANSIBLE_FLOOR, run, allocations)
 
 
 def provision(world):

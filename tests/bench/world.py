@@ -18,21 +18,16 @@ objects with quotas, batch billing).  Each provisioned allocation has its namesp
 """
 
 import os
-import sys
+
+from support.coldfront_site import ColdFrontSite
+from support.e2e_fixtures import EcsWorld
+from support.simulator import start_simulator
+
+from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import naming, units
 
 BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 TESTS_DIR = os.path.dirname(BENCH_DIR)
 REPO = os.path.dirname(TESTS_DIR)
-for _path in (TESTS_DIR, os.path.join(REPO, '.build', 'collections')):
-    if _path not in sys.path:
-        sys.path.insert(0, _path)
-
-# pylint: disable=wrong-import-position
-from support.coldfront_site import ColdFrontSite  # noqa: E402
-from support.e2e_fixtures import EcsWorld  # noqa: E402
-from support.simulator import start_simulator  # noqa: E402
-
-from ansible_collections.hpc.coldfront_ecs.plugins.module_utils._rules import naming, units  # noqa: E402
 
 PREFIX = 'bench'
 REPLICATION_GROUP = 'rg1'          # in the simulator's default world
