@@ -111,9 +111,10 @@ allocations:
   elements: dict
   sample: [{"id": 3, "project": "Smith Lab", "project_id": 2, "pi": "jsmith", "status": "Active", "resource": "ecs-east",
             "namespace": "smith-lab", "bucket": "lab-smith-lab-bucket", "namespace_recorded": null,
-            "bucket_recorded": null, "subdirectory": null, "provisioned": false, "quota_tb": 10.0, "usage_tb": null,
-            "quota_bytes": null, "usage_bytes": null, "options": [], "options_source": "default",
-            "filesystem_enabled": false, "ldap_group": "Smith Lab", "errors": []}]
+            "bucket_recorded": null, "subdirectory": null, "claim": null, "provisioned": false, "quota_tb": 10.0,
+            "usage_tb": null, "quota_bytes": null, "bucket_quota_bytes": null, "usage_bytes": null, "options": [],
+            "options_source": "default", "filesystem_enabled": false, "ldap_group": "Smith Lab", "errors": [],
+            "error_kinds": []}]
 allocation_errors:
   description: The problems of every allocation, as the inventory's C(ecs_allocation_errors).
   returned: success

@@ -86,18 +86,23 @@ options:
       - The check is made in the same locked ColdFront step as the claims, and counts the claims of other runs that ECS
         does not show yet, so two runs started together cannot exceed it between them.
     type: float
-  resource_soft_quota_percent:
+  soft_quota_percent_overrides:
     description:
       - "Soft quota percentages per ColdFront resource name, for example C({ecs-archive: 80}); the value for O(resource)
         wins over O(soft_quota_percent)."
+      - The alias O(resource_soft_quota_percent) is the option's first name.
     type: dict
     default: {}
-  resource_overcommit:
+    aliases: [resource_soft_quota_percent]
+  overcommit_overrides:
     description:
       - "Overcommit allowances per ColdFront resource name, for example C({ecs-archive: 1.0}); the value for O(resource)
         wins over O(overcommit). A null value means no limit for that resource."
+      - The same option as in M(hpc.coldfront_ecs.coldfront_ecs_sync) and M(hpc.coldfront_ecs.coldfront_usage_report).
+        The alias O(resource_overcommit) is its first name here.
     type: dict
     default: {}
+    aliases: [resource_overcommit]
   default_options:
     description:
       - Automation options for a new allocation that has none (no automation-options attribute and no inventory default).
@@ -306,8 +311,8 @@ def settings_from_params(params, resource=None):
     """The run's settings; the per-resource soft quota and overcommit of ``resource`` win over the global ones."""
     try:
         percent = resource_soft_quota_percent(resource, params['soft_quota_percent'],
-                                              params['resource_soft_quota_percent'])
-        overcommit = resource_overcommit(resource, params['overcommit'], params['resource_overcommit'], checked=True)
+                                              params['soft_quota_percent_overrides'])
+        overcommit = resource_overcommit(resource, params['overcommit'], params['overcommit_overrides'], checked=True)
     except ValueError as exc:
         raise EcsConfigError('resource %s: %s' % (resource, exc))
     return Settings(replication_group=params['replication_group'], ldap_domain=params['ldap_domain'],
@@ -317,7 +322,8 @@ def settings_from_params(params, resource=None):
                     resource=resource)
 
 
-def main():
+def argument_spec():
+    """The module's own options (EcsModule adds the ECS connection ones)."""
     spec = claim_argument_spec()
     spec.update(dict(
         allocations=dict(type='list', elements='dict', required=True),
@@ -326,12 +332,16 @@ def main():
         soft_quota_percent=dict(type='int', default=90),
         bucket_quota=dict(type='bool', default=True),
         overcommit=dict(type='float'),
-        resource_soft_quota_percent=dict(type='dict', default={}),
-        resource_overcommit=dict(type='dict', default={}),
+        soft_quota_percent_overrides=dict(type='dict', default={}, aliases=['resource_soft_quota_percent']),
+        overcommit_overrides=dict(type='dict', default={}, aliases=['resource_overcommit']),
         default_options=dict(type='list', elements='str'),
         recorded_federation=dict(type='str'),
     ))
-    module = EcsModule(spec, workers=True)
+    return spec
+
+
+def main():
+    module = EcsModule(argument_spec(), workers=True)
 
     def work(client):
         settings = settings_from_params(module.params, resource_of(module.params))

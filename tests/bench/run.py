@@ -100,7 +100,7 @@ def world_steps(world, n, with_baseline, design=False):
     yield steps.inventory_probe(world, n)
     yield steps.sync(world, 'sync (cold)', n)
     yield steps.sync(world, 'sync (unchanged)', n)
-    yield steps.sync(world, 'sync (unchanged, lean)', n, lean=True)
+    yield steps.sync(world, report.LEAN_SYNC, n, lean=True)
     yield steps.ecs_floor(world, n)
     yield steps.ansible_floor(world, n)
     if with_baseline:

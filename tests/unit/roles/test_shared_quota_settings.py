@@ -67,7 +67,7 @@ def module_args(target, resource='ecs-east', **user):
     templar = Templar(loader=LOADER, variables=variables)
     return dict((key, templar.template(value)) for key, value in trusted(task[module]).items()
                 if key in ('soft_quota_percent', 'alert_threshold', 'overcommit', 'threshold', 'threshold_overrides',
-                           'overcommit_overrides', 'resource_soft_quota_percent', 'resource_overcommit',
+                           'overcommit_overrides', 'soft_quota_percent_overrides',
                            'threshold_percent_overrides'))
 
 
