@@ -161,8 +161,10 @@ def parse_subdirectory(value):
 
 
 def describe(view):
-    """``allocation 12 (project 'Smith Lab', resource 'ecs-east')``: how messages name an allocation."""
-    return 'allocation %s (project %r, resource %r)' % (view['id'], view['project'], view['resource'])
+    """``allocation 12 (project 'Smith Lab', resource 'ecs-east')``: how messages name an allocation.
+
+    A view given by hand may lack keys (its problems are being reported): they show as None."""
+    return 'allocation %s (project %r, resource %r)' % (view.get('id'), view.get('project'), view.get('resource'))
 
 
 def _attribute(allocation, name):

@@ -161,6 +161,16 @@ def test_invalid_allocations_fail_before_any_ecs_call(changes, kind):
     assert outcome['failures'] == [first['error']]
 
 
+def test_a_view_given_by_hand_without_its_resource_fails_by_name_instead_of_crashing():
+    partial = view(quota_tb=None)
+    del partial['resource']
+    outcome, ecs = run([partial, view(2, 'Jones Lab', 'jones-lab')])
+    first, second = outcome['results']
+    assert failed(first, outcomes.INVALID_QUOTA) and ecs.writes[0] == ('create namespace', 'jones-lab')
+    assert first['error'].startswith("allocation 1 (project 'Smith Lab', resource None): ")
+    assert second['action'] == 'created'
+
+
 def test_resource_settings_missing_fail_every_new_allocation():
     for settings, missing in (({'ldap_domain': None}, 'ldap_domain'), ({'replication_group': 'nope'}, "'nope'"),
                               ({'replication_group': None}, 'replication_group')):
